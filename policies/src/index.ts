@@ -1,0 +1,11 @@
+/** @agentcore/policies: the policy bundle contract and the pure functions that evaluate it. */
+export * from './schema.js';
+export * from './validate-bundle.js';
+export * from './json-schema.js';
+export * from './normalize-path.js';
+export * from './router.js';
+export * from './rbac.js';
+export * from './rate-limit.js';
+export * from './rate-limit-key.js';
+export * from './rate-limit-headers.js';
+export * from './bundle-hash.js';
