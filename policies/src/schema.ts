@@ -517,7 +517,7 @@ function checkReferences(b: z.output<z.ZodObject>, ctx: Ctx): void {
 
   const matchers = new Map<string, string>();
   bundle.routes.forEach((r, i) => {
-    if (r.upstream !== undefined && !(r.upstream in bundle.upstreams)) {
+    if (r.upstream !== undefined && !Object.hasOwn(bundle.upstreams, r.upstream)) {
       ctx.addIssue({ code: 'custom', path: ['routes', i, 'upstream'], message: `unknown upstream "${r.upstream}"` });
     }
     r.rateLimits.forEach((id, j) => {

@@ -25,9 +25,48 @@ function toPointer(path: readonly PropertyKey[]): string {
   return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 }
 
+function bundleIssue(path: readonly PropertyKey[], message: string): BundleIssue {
+  return { path: formatIssuePath(path), pointer: toPointer(path), message };
+}
+
+/** An issue saying only "this value has the wrong type": the branch of a union that did not apply. */
+function isRootMismatch(issue: z.core.$ZodIssue): boolean {
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+}
+
+function collectIssues(issue: z.core.$ZodIssue, base: readonly PropertyKey[], out: BundleIssue[]): void {
+  const path = [...base, ...issue.path];
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      // One issue per key, at the key itself, so an editor can point at it.
+      for (const key of issue.keys) out.push(bundleIssue([...path, key], `unknown key "${key}"`));
+      return;
+    case 'invalid_key': {
+      const why = issue.issues.map((i) => i.message).join('; ');
+      out.push(bundleIssue(path, why === '' ? issue.message : `invalid key: ${why}`));
+      return;
+    }
+    case 'invalid_union': {
+      // Report the problems of the one branch that was meant (e.g. a route's `cors` object, not `false`).
+      const meant = issue.errors.filter((branch) => !branch.every(isRootMismatch));
+      if (meant.length === 1) {
+        for (const inner of meant[0]!) collectIssues(inner, path, out);
+        return;
+      }
+      const expected = issue.errors.flat().filter(isRootMismatch).map((i) => i.message.replace(/^Invalid input: /, ''));
+      out.push(bundleIssue(path, meant.length === 0 && expected.length > 0 ? `Invalid input: ${expected.join(', or ')}` : issue.message));
+      return;
+    }
+    default:
+      out.push(bundleIssue(path, issue.message));
+  }
+}
+
 /** Maps zod issues to bundle issues (shared by every caller that validates with a policies schema). */
 export function toBundleIssues(issues: readonly z.core.$ZodIssue[]): BundleIssue[] {
-  return issues.map((i) => ({ path: formatIssuePath(i.path), pointer: toPointer(i.path), message: i.message }));
+  const out: BundleIssue[] = [];
+  for (const issue of issues) collectIssues(issue, [], out);
+  return out;
 }
 
 /** Validates an unknown value (e.g. parsed JSON) as a policy bundle, applying defaults. */

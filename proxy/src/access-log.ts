@@ -1,0 +1,79 @@
+/**
+ * One structured access-log line per request (pino), at the detail level the bundle asks for.
+ * Credentials never reach the log: `Authorization`, cookies and API keys are replaced by
+ * "[REDACTED]", and so are the query parameters and headers the bundle names.
+ */
+import type { Logger } from 'pino';
+import type { RequestContext } from './request-context.js';
+
+const REDACTED = '[REDACTED]';
+
+/** Replaces the values of the named query parameters (case-insensitive names). */
+export function redactQuery(query: string, names: ReadonlySet<string>): string {
+  if (query === '' || names.size === 0) return query;
+  let changed = false;
+  const parts = query.split('&');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const eq = p.indexOf('=');
+    const rawName = eq === -1 ? p : p.slice(0, eq);
+    let name = rawName;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch {
+      /* keep the raw name */
+    }
+    if (names.has(name.toLowerCase())) {
+      parts[i] = `${rawName}=${REDACTED}`;
+      changed = true;
+    }
+  }
+  return changed ? parts.join('&') : query;
+}
+
+/** Request headers as logged at level `full`: redacted ones replaced. */
+export function redactedHeaders(raw: readonly string[], redact: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = redact.has(name) ? REDACTED : raw[i + 1]!;
+    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+  }
+  return out;
+}
+
+const ms = (ns: bigint): number => Math.round(Number(ns) / 1e4) / 100;
+
+/** Writes the access-log line of a finished request. */
+export function logAccess(log: Logger, ctx: RequestContext, status: number, end: bigint): void {
+  const policy = ctx.policy;
+  const level = policy.logLevel;
+  if (level === 'none') return;
+  const line: Record<string, unknown> = {
+    request_id: ctx.requestId,
+    method: ctx.method,
+    path: ctx.path,
+    route: ctx.route?.id ?? null,
+    status,
+    latency_ms: ms(end - ctx.startedAt),
+    decision: ctx.decision,
+    reason: ctx.reason,
+    client: ctx.clientAddress,
+  };
+  if (level !== 'minimal') {
+    line.trace_id = ctx.traceId;
+    if (ctx.query !== '') line.query = redactQuery(ctx.query, policy.redactQueryParams);
+    line.upstream_ms = ctx.upstreamStart === 0n ? null : ms((ctx.upstreamEnd || end) - ctx.upstreamStart);
+    line.principal = ctx.principal?.id ?? null;
+    line.auth_method = ctx.principal?.method ?? null;
+    line.credential = ctx.principal?.credentialId ?? null;
+    line.bytes_in = ctx.bytesIn;
+    line.bytes_out = ctx.bytesOut;
+    if (ctx.authFailure) line.auth_failure = ctx.authFailure;
+    if (ctx.upstreamError) line.upstream_error = ctx.upstreamError;
+    const ua = ctx.req.headers['user-agent'];
+    if (ua) line.user_agent = ua;
+  }
+  if (level === 'full') line.request_headers = redactedHeaders(ctx.req.rawHeaders, policy.redactHeaders);
+  log.info(line, 'access');
+}

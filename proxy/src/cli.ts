@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** `agentcore-proxy`: the sidecar's command line. */
+import { helpText, loadConfig } from './config.js';
+import { startProxy } from './proxy-server.js';
+
+const r = loadConfig(process.argv.slice(2), process.env);
+if (!r.ok) {
+  if (r.help) {
+    process.stdout.write(helpText() + '\n');
+    process.exit(0);
+  }
+  process.stderr.write(`agentcore-proxy: invalid configuration\n${r.errors.map((e) => `  - ${e}`).join('\n')}\nRun agentcore-proxy --help for the options.\n`);
+  process.exit(2);
+}
+startProxy(r.config, { handleSignals: true }).catch((e: Error) => {
+  process.stderr.write(`agentcore-proxy: cannot start: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+/** accept: request id and trace, path normalisation (ambiguous → 400), client address. */
+import { normalizeRequestTarget } from '@agentcore/policies';
+import { clientAddress, plainAddress } from '../client-address.js';
+import type { RequestContext } from '../request-context.js';
+import { requestIdFrom, traceFrom } from '../request-identity.js';
+import { deny, type Stage, type StageResult } from './stage.js';
+
+export interface AcceptOptions {
+  trustedHops: number;
+  tls: boolean;
+  maxUrlLength: number;
+}
+
+export function acceptStage(o: AcceptOptions): Stage {
+  const ownProto = o.tls ? 'https' : 'http';
+  return {
+    name: 'accept',
+    run(ctx: RequestContext): StageResult {
+      const req = ctx.req;
+      const h = req.headers;
+      ctx.requestId = requestIdFrom(h['x-request-id']);
+      const t = traceFrom(h.traceparent);
+      ctx.traceId = t.traceId;
+      ctx.traceparent = t.traceparent;
+      const addr = clientAddress(plainAddress(req.socket.remoteAddress), h['x-forwarded-for'], o.trustedHops);
+      ctx.clientAddress = addr.client;
+      ctx.forwardedFor = addr.forwardedFor;
+      const xfp = h['x-forwarded-proto'];
+      ctx.forwardedProto = o.trustedHops > 0 && (xfp === 'https' || xfp === 'http') ? xfp : ownProto;
+      const host = h.host;
+      ctx.host = host === undefined ? undefined : host.toLowerCase();
+
+      // RFC 9112 §6.1: a message with both is a smuggling vector; Node's parser refuses most, we refuse the rest.
+      if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
+        return deny(400, 'INVALID_REQUEST', 'AMBIGUOUS_LENGTH', 'send either Content-Length or Transfer-Encoding, not both');
+      }
+      const n = normalizeRequestTarget(req.url ?? '', o.maxUrlLength);
+      if (!n.ok) {
+        ctx.path = (req.url ?? '').slice(0, 256);
+        return deny(400, 'INVALID_REQUEST', `PATH_${n.reason}`, n.message, { reason: n.reason });
+      }
+      ctx.path = n.path;
+      ctx.query = n.query;
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/** authenticate: public routes skip it; otherwise a credential the route accepts must verify (401 otherwise). */
+import type { AuthOutcome } from '../auth/principal.js';
+import type { RequestContext } from '../request-context.js';
+import { deny, type Stage, type StageResult } from './stage.js';
+
+function settle(ctx: RequestContext, o: AuthOutcome): StageResult {
+  if (o.ok) {
+    ctx.principal = o.principal;
+    return undefined;
+  }
+  ctx.authFailure = o.reason;
+  if (o.status === 503) {
+    return { ...deny(503, 'SERVICE_UNAVAILABLE', o.reason, o.message, { reason: o.reason }, ['retry-after', '5']), decision: 'error' };
+  }
+  return deny(401, 'UNAUTHENTICATED', o.reason, o.message, { reason: o.reason }, ['www-authenticate', o.wwwAuthenticate]);
+}
+
+export function authenticateStage(): Stage {
+  return {
+    name: 'authenticate',
+    run(ctx: RequestContext): StageResult | Promise<StageResult> {
+      const route = ctx.route!;
+      if (route.isPublic) return undefined;
+      const o = ctx.policy.auth.authenticate(ctx.req.headers, route.authMethods, ctx.now);
+      return o instanceof Promise ? o.then((r) => settle(ctx, r)) : settle(ctx, o);
+    },
+  };
+}

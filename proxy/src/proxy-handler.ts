@@ -1,0 +1,139 @@
+/**
+ * The request handler: runs the stages in order (synchronously while they answer synchronously),
+ * turns a `Respond` into the one error body, forwards what passes, and records every decision in
+ * one place (access log + metrics).
+ *
+ *   accept → route → cors → authenticate → authorize → rate-limit → validate → forward → record
+ *   400      404/405  204/403   401/503        403         429          413/415   502/504
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { logAccess } from './access-log.js';
+import { errorBody } from './errors.js';
+import { forward } from './forward.js';
+import type { ProxyMetrics } from './metrics.js';
+import type { PolicyRuntime } from './policy-runtime.js';
+import type { Respond, Stage, StageResult } from './pipeline/stage.js';
+import type { RequestContext } from './request-context.js';
+
+export interface HandlerDeps {
+  runtime(): PolicyRuntime;
+  stages: readonly Stage[];
+  accessLog: Logger;
+  metrics: ProxyMetrics;
+  /** called when a request finishes (for drain accounting) */
+  onFinish?: () => void;
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { stages, accessLog, metrics } = deps;
+
+  const record = (ctx: RequestContext, status: number): void => {
+    const end = process.hrtime.bigint();
+    try {
+      logAccess(accessLog, ctx, status, end);
+      metrics.observe(ctx, status, end);
+    } finally {
+      deps.onFinish?.();
+    }
+  };
+
+  const respond = (ctx: RequestContext, r: Respond): void => {
+    ctx.decision = r.decision;
+    ctx.reason = r.reason;
+    const res = ctx.res;
+    if (!res.headersSent && !res.destroyed) {
+      const headers: string[] = [...ctx.policy.ownResponseHeaders, 'x-request-id', ctx.requestId];
+      for (const h of ctx.responseHeaders) headers.push(h);
+      if (r.headers) for (const h of r.headers) headers.push(h);
+      if (ctx.policy.closing) headers.push('connection', 'close');
+      if (r.code) {
+        const body = errorBody(r.code, r.message ?? r.code, ctx.requestId, r.details, ctx.now);
+        headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)));
+        res.writeHead(r.status, headers);
+        res.end(ctx.method === 'HEAD' ? undefined : body);
+        ctx.bytesOut = Buffer.byteLength(body);
+      } else {
+        headers.push('content-length', '0');
+        res.writeHead(r.status, headers);
+        res.end();
+      }
+    }
+    // A denied request's body is not read: drain it so the connection can be reused, or close it if large.
+    if (!ctx.req.complete) ctx.req.resume();
+    record(ctx, r.status);
+  };
+
+  const forwardDone = (ctx: RequestContext, failure: Respond | undefined): void => {
+    if (failure) respond(ctx, failure);
+    // 499 (client closed request, as nginx logs it) when the client left before the response ended.
+    else record(ctx, ctx.upstreamError === 'client-aborted' ? 499 : ctx.res.statusCode);
+  };
+
+  const run = (ctx: RequestContext, from: number): void => {
+    for (let i = from; i < stages.length; i++) {
+      let r: StageResult | Promise<StageResult>;
+      try {
+        r = stages[i]!.run(ctx);
+      } catch (err) {
+        internalError(ctx, err);
+        return;
+      }
+      if (r instanceof Promise) {
+        r.then(
+          (v) => (v ? respond(ctx, v) : run(ctx, i + 1)),
+          (err: unknown) => internalError(ctx, err),
+        );
+        return;
+      }
+      if (r) {
+        respond(ctx, r);
+        return;
+      }
+    }
+    ctx.decision = 'allow';
+    if (ctx.reason === '') ctx.reason = 'GRANTED';
+    forward(ctx, forwardDone);
+  };
+
+  const internalError = (ctx: RequestContext, err: unknown): void => {
+    accessLog.error({ request_id: ctx.requestId, err }, 'pipeline error');
+    respond(ctx, { status: 500, code: 'INTERNAL_ERROR', reason: 'INTERNAL_ERROR', decision: 'error', message: 'the gateway failed to process the request; retry, and report the request id if it persists' });
+  };
+
+  return (req, res) => {
+    const ctx: RequestContext = {
+      req,
+      res,
+      policy: deps.runtime(),
+      startedAt: process.hrtime.bigint(),
+      now: Date.now(),
+      requestId: '',
+      traceId: '',
+      traceparent: '',
+      clientAddress: '',
+      forwardedFor: '',
+      forwardedProto: 'http',
+      method: req.method ?? 'GET',
+      path: '',
+      query: '',
+      host: undefined,
+      route: undefined,
+      params: EMPTY,
+      principal: undefined,
+      decision: 'allow',
+      reason: '',
+      authFailure: undefined,
+      rateLimitResult: undefined,
+      responseHeaders: [],
+      upstreamStart: 0n,
+      upstreamEnd: 0n,
+      upstreamError: undefined,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+    run(ctx, 0);
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * Assembles a sidecar: traffic server (HTTP or HTTPS), admin server, bundle loading and reloading
+ * (SIGHUP, file changes), and draining on close.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { basename, dirname } from 'node:path';
+import type { PolicyBundle } from '@agentcore/policies';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { createAdminServer } from './admin-server.js';
+import { describeIssues, loadBundleFile } from './bundle-file.js';
+import type { ProxyConfig } from './config.js';
+import { errorBody, ProxyError } from './errors.js';
+import { ProxyMetrics } from './metrics.js';
+import { acceptStage } from './pipeline/accept.js';
+import { authenticateStage } from './pipeline/authenticate.js';
+import { authorizeStage } from './pipeline/authorize.js';
+import { corsStage } from './pipeline/cors.js';
+import { rateLimitStage } from './pipeline/rate-limit.js';
+import { routeStage } from './pipeline/route.js';
+import { validateRequestStage } from './pipeline/validate-request.js';
+import { compileRuntime, type PolicyRuntime } from './policy-runtime.js';
+import { createRequestHandler } from './proxy-handler.js';
+import { MemoryRateLimitStore } from './rate-limiter.js';
+import { UpstreamPools } from './upstream-pools.js';
+
+export type ReloadResult = { applied: true; revision: number } | { applied: false; reason: string };
+
+export interface ProxyHandle {
+  /** traffic URL, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly metrics: ProxyMetrics;
+  runtime(): PolicyRuntime;
+  /** re-reads the bundle file; an invalid one is rejected and the old one keeps serving */
+  reload(): Promise<ReloadResult>;
+  /** applies a bundle object (synced mode and tests) */
+  apply(bundle: PolicyBundle, source: string): Promise<ReloadResult>;
+  /** drains: stop accepting, let in-flight requests finish (bounded by drainTimeoutMs), close */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** where log lines go (default stdout) */
+  logDestination?: DestinationStream;
+  env?: Record<string, string | undefined>;
+  /** install SIGHUP/SIGTERM/SIGINT handlers (the CLI does; tests don't) */
+  handleSignals?: boolean;
+  /** collect Node default metrics (off in tests that start many proxies) */
+  defaultMetrics?: boolean;
+}
+
+const listenOn = (server: Server, host: string, port: number): Promise<AddressInfo> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+
+const urlOf = (proto: string, a: AddressInfo): string => `${proto}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+
+/** The raw HTTP error response for requests Node's parser refused (no request object exists). */
+function clientErrorResponse(status: number, code: 'INVALID_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT', message: string): string {
+  const body = errorBody(code, message, '-');
+  const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
+}
+
+export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<ProxyHandle> {
+  const log: Logger = pino(
+    { level: config.logLevel, base: { svc: 'agentcore-proxy' }, timestamp: pino.stdTimeFunctions.isoTime },
+    options.logDestination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+  );
+  const tls = config.tlsCert !== undefined;
+  const metrics = new ProxyMetrics(options.defaultMetrics ?? true);
+  const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
+  const store = new MemoryRateLimitStore(config.rateLimitMaxKeys);
+  const runtimeOptions = { localUpstream: config.upstream, pools, tls, env: options.env ?? process.env };
+
+  const first = await loadBundleFile(config.bundle);
+  if (!first.ok) throw new ProxyError('PROXY_BUNDLE_INVALID', `bundle ${config.bundle} is invalid: ${describeIssues(first.issues)}`);
+  let current = await compileRuntime(first.bundle, runtimeOptions);
+  let source = config.bundle;
+  let lastRejection: { at: string; reason: string } | undefined;
+  let draining = false;
+  metrics.bundleRevision.set({ service: current.bundle.service }, current.bundle.revision);
+  metrics.bundleReloads.inc({ result: 'applied' });
+  log.info({ service: current.bundle.service, revision: current.bundle.revision, routes: current.routes.length }, 'bundle applied');
+
+  const apply = async (bundle: PolicyBundle, from: string): Promise<ReloadResult> => {
+    let next: PolicyRuntime;
+    try {
+      next = await compileRuntime(bundle, runtimeOptions);
+    } catch (e) {
+      return reject(`cannot compile bundle: ${(e as Error).message}`);
+    }
+    const old = current;
+    current = next;
+    current.closing = draining;
+    source = from;
+    old.close();
+    metrics.bundleRevision.reset();
+    metrics.bundleRevision.set({ service: bundle.service }, bundle.revision);
+    metrics.bundleReloads.inc({ result: 'applied' });
+    log.info({ service: bundle.service, revision: bundle.revision, previous: old.bundle.revision, source: from }, 'bundle applied');
+    return { applied: true, revision: bundle.revision };
+  };
+  const reject = (reason: string): ReloadResult => {
+    lastRejection = { at: new Date().toISOString(), reason };
+    metrics.bundleReloads.inc({ result: 'rejected' });
+    log.warn({ reason, keeping_revision: current.bundle.revision }, 'bundle rejected; the previous bundle keeps serving');
+    return { applied: false, reason };
+  };
+  let reloading: Promise<ReloadResult> | undefined;
+  const reload = (): Promise<ReloadResult> => {
+    // Coalesce: a reload requested while one runs waits for it and then runs once more.
+    const run = async (): Promise<ReloadResult> => {
+      const r = await loadBundleFile(config.bundle);
+      return r.ok ? apply(r.bundle, config.bundle) : reject(describeIssues(r.issues));
+    };
+    const p = (reloading ?? Promise.resolve()).then(run, run);
+    reloading = p;
+    return p;
+  };
+
+  let inflight = 0;
+  let drained: (() => void) | undefined;
+  const handler = createRequestHandler({
+    runtime: () => current,
+    stages: [
+      acceptStage({ trustedHops: config.trustedHops, tls, maxUrlLength: config.maxUrlLength }),
+      routeStage(),
+      corsStage(),
+      authenticateStage(),
+      authorizeStage(),
+      rateLimitStage(store),
+      validateRequestStage(),
+    ],
+    accessLog: log,
+    metrics,
+    onFinish: () => {
+      inflight--;
+      if (inflight === 0) drained?.();
+    },
+  });
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    inflight++;
+    handler(req, res);
+  };
+
+  const serverOptions = {
+    maxHeaderSize: config.maxHeaderBytes,
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    requireHostHeader: false,
+    joinDuplicateHeaders: false,
+  };
+  const server: Server = tls
+    ? (createHttpsServer({ ...serverOptions, cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!), minVersion: config.tlsMinVersion }, onRequest) as unknown as Server)
+    : createHttpServer(serverOptions, onRequest);
+
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    const code = err.code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    let response: string;
+    let status: number;
+    if (code === 'HPE_HEADER_OVERFLOW') {
+      status = 431;
+      response = clientErrorResponse(431, 'HEADERS_TOO_LARGE', `request headers exceed ${config.maxHeaderBytes} bytes; send fewer or smaller headers`);
+    } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      status = 408;
+      response = clientErrorResponse(408, 'REQUEST_TIMEOUT', 'the request was not received in time');
+    } else {
+      status = 400;
+      response = clientErrorResponse(400, 'INVALID_REQUEST', 'malformed HTTP request; check the request line, headers and framing');
+    }
+    log.info({ status, reason: code || 'CLIENT_ERROR', decision: 'deny', client: socket.remoteAddress }, 'access');
+    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
+    socket.end(response);
+    socket.destroySoon?.();
+  });
+
+  const adminServer = createAdminServer(
+    {
+      ready: () => !draining,
+      bundleInfo: () => ({
+        service: current.bundle.service,
+        revision: current.bundle.revision,
+        hash: current.bundle.hash ?? null,
+        routes: current.routes.length,
+        loaded_at: new Date(current.loadedAt).toISOString(),
+        source,
+        last_rejection: lastRejection ?? null,
+        draining,
+      }),
+    },
+    metrics,
+  );
+
+  const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);
+  let adminAddr: AddressInfo;
+  try {
+    adminAddr = await listenOn(adminServer, config.adminListen.host, config.adminListen.port);
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+
+  let watcher: FSWatcher | undefined;
+  if (config.watch) {
+    let timer: NodeJS.Timeout | undefined;
+    const name = basename(config.bundle);
+    // Watch the directory: editors and `mv` replace the file, which a file watch would lose.
+    watcher = watch(dirname(config.bundle), (_event, file) => {
+      if (file !== null && file !== name) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void reload(), 150);
+    });
+    watcher.on('error', (e) => log.warn({ err: e }, 'bundle watch failed; SIGHUP still reloads'));
+  }
+
+  const url = urlOf(tls ? 'https' : 'http', trafficAddr);
+  const adminUrl = urlOf('http', adminAddr);
+  log.info({ url, admin: adminUrl, upstream: config.upstream, tls }, 'agentcore-proxy listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      draining = true;
+      current.closing = true;
+      watcher?.close();
+      const stopped = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      if (inflight > 0) {
+        log.info({ inflight, timeout_ms: config.drainTimeoutMs }, 'draining');
+        await Promise.race([new Promise<void>((r) => (drained = r)), new Promise<void>((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
+      }
+      server.closeAllConnections();
+      await stopped;
+      await new Promise<void>((r) => adminServer.close(() => r()));
+      adminServer.closeAllConnections();
+      current.close();
+      await pools.close();
+      log.info({ unfinished: inflight }, 'agentcore-proxy stopped');
+      log.flush();
+    })());
+
+  if (options.handleSignals) {
+    process.on('SIGHUP', () => void reload());
+    const stop = (): void => {
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  }
+
+  return { url, adminUrl, metrics, runtime: () => current, reload, apply, close };
+}

@@ -1,0 +1,48 @@
+/** Everything the pipeline knows about one request; created in `accept`, read by every later stage and the recorder. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthenticatedPrincipal, AuthFailureReason } from './auth/principal.js';
+import type { PolicyRuntime, RouteRuntime } from './policy-runtime.js';
+
+export type Decision = 'allow' | 'deny' | 'error';
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly policy: PolicyRuntime;
+  /** process.hrtime.bigint() at accept */
+  readonly startedAt: bigint;
+  /** wall-clock ms at accept (the `now` given to pure policy functions) */
+  readonly now: number;
+  requestId: string;
+  /** W3C trace id (32 hex) and the traceparent sent upstream */
+  traceId: string;
+  traceparent: string;
+  clientAddress: string;
+  /** `x-forwarded-for` value to send upstream */
+  forwardedFor: string;
+  forwardedProto: string;
+  method: string;
+  /** normalised path (what is authorised and forwarded) */
+  path: string;
+  /** raw query without `?`, '' when none */
+  query: string;
+  host: string | undefined;
+  route: RouteRuntime | undefined;
+  params: Readonly<Record<string, string>>;
+  principal: AuthenticatedPrincipal | undefined;
+  decision: Decision;
+  /** reason code of the decision (`GRANTED`, `PUBLIC_ROUTE`, `MISSING_PERMISSION`, `RATE_LIMITED`, …) */
+  reason: string;
+  authFailure: AuthFailureReason | undefined;
+  /** set by the rate-limit stage on limited routes */
+  rateLimitResult: 'allowed' | 'limited' | undefined;
+  /** flat [name, value, …] list of headers added to whatever response is sent (CORS, RateLimit, …) */
+  responseHeaders: string[];
+  /** upstream timing (hrtime ns), 0n when not forwarded */
+  upstreamStart: bigint;
+  upstreamEnd: bigint;
+  /** error kind when forwarding failed */
+  upstreamError: string | undefined;
+  bytesIn: number;
+  bytesOut: number;
+}
