@@ -15,7 +15,7 @@ export default defineConfig({
       },
       { resolve: { alias }, test: { name: 'admin-api', root: './admin-api', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
       { resolve: { alias }, test: { name: 'admin-ui', root: './admin-ui', include: ['src/**/*.test.ts', 'src/**/*.test.tsx'] } },
-      { resolve: { alias }, test: { name: 'e2e', root: './e2e', include: ['test/**/*.test.ts'], testTimeout: 60000 } },
+      { resolve: { alias }, test: { name: 'e2e', root: './e2e', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60000 } },
     ],
   },
 });
