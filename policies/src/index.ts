@@ -9,3 +9,4 @@ export * from './rate-limit.js';
 export * from './rate-limit-key.js';
 export * from './rate-limit-headers.js';
 export * from './bundle-hash.js';
+export * from './decide-access.js';

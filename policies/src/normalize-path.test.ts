@@ -97,6 +97,10 @@ describe('normalizeRequestTarget: refused targets', () => {
     ['first problem from the left wins (% before NUL)', '/%zz%00', 'INVALID_PERCENT_ENCODING'],
     ['first problem from the left wins (NUL before %)', '/%00%zz', 'NUL'],
     ['path problems before query problems', '/a\\?x=%00', 'BACKSLASH'],
+    ['servlet dot-dot with parameters', '/api/..;/admin', 'DOT_SEGMENT_PARAMETER'],
+    ['servlet dot with parameters', '/api/.;x=1/admin', 'DOT_SEGMENT_PARAMETER'],
+    ['encoded dot-dot with parameters', '/api/%2e%2e;/admin', 'DOT_SEGMENT_PARAMETER'],
+    ['last segment dot-dot with parameters', '/api/..;jsessionid=1', 'DOT_SEGMENT_PARAMETER'],
   ];
   it.each(cases)('%s: %j → %s', (_name, target, reason) => {
     const r = normalizeRequestTarget(target);

@@ -46,6 +46,10 @@
  * 14. Dot segments are removed (remove_dot_segments, RFC 3986 §5.2.4) after
  *     decoding, so `/a/%2e%2e/b` → `/b`. `..` above the root stays at the root
  *     (`/../a` → `/a`).
+ * 14a. A segment that is `.` or `..` followed by `;` and parameters
+ *     (`/api/..;/admin`) is refused: `DOT_SEGMENT_PARAMETER`. Servlet
+ *     containers (Tomcat, Jetty) strip `;…` and then resolve the dot segment,
+ *     so the backend would see a different path than the one authorised.
  * 15. A trailing slash is kept: when the last segment is empty, `.` or `..`
  *     the path ends in `/` (`/a/` → `/a/`, `/a/.` → `/a/`, `/a/b/..` → `/a/`).
  * 16. The query is returned verbatim (without the `?`; `''` when absent or
@@ -77,7 +81,9 @@ export type PathRejection =
   /** the target contains "#" */
   | 'FRAGMENT'
   /** the target, or its normalised form, is longer than the limit */
-  | 'TOO_LONG';
+  | 'TOO_LONG'
+  /** a "." or ".." segment with ";" parameters, e.g. "/..;/" (rule 14a) */
+  | 'DOT_SEGMENT_PARAMETER';
 
 /** The outcome of normalisation: the canonical path and the verbatim query, or why the target was refused. */
 export type NormalizedTarget =
@@ -281,6 +287,13 @@ function normalizeSlow(input: string, maxLength: number, splitQuery: boolean): N
       if (runStart < i) parts.push(input.slice(runStart, i));
       const segment = parts.length === 1 ? parts[0]! : parts.join('');
       parts.length = 0;
+      const semi = segment.indexOf(';');
+      if (semi === 1 || semi === 2) {
+        const head = segment.slice(0, semi);
+        if (head === '.' || head === '..') {
+          return reject('DOT_SEGMENT_PARAMETER', `the path has a dot segment with parameters ("${segment.slice(0, 16)}"); some servers strip ";…" and then resolve it, so it is refused`);
+        }
+      }
       const dotOrEmpty = segment === '' || segment === '.' || segment === '..';
       if (segment === '..') segments.pop();
       else if (!dotOrEmpty) segments.push(segment);

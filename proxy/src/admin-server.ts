@@ -1,5 +1,5 @@
 /** The sidecar's local admin port: /healthz, /readyz, /metrics, /bundle. Never exposed with traffic. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { errorBody } from './errors.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -8,7 +8,7 @@ export interface AdminState {
   bundleInfo(): Record<string, unknown>;
 }
 
-function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(text) });
   res.end(text);

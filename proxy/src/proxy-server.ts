@@ -114,6 +114,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     lastRejection = { at: new Date().toISOString(), reason };
     metrics.bundleReloads.inc({ result: 'rejected' });
     log.warn({ reason, keeping_revision: current.bundle.revision }, 'bundle rejected; the previous bundle keeps serving');
+    log.flush();
     return { applied: false, reason };
   };
   let reloading: Promise<ReloadResult> | undefined;
@@ -231,6 +232,10 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const url = urlOf(tls ? 'https' : 'http', trafficAddr);
   const adminUrl = urlOf('http', adminAddr);
   log.info({ url, admin: adminUrl, upstream: config.upstream, tls }, 'agentcore-proxy listening');
+  log.flush();
+  // Log lines are written in 4 KiB batches for throughput; at low traffic this bounds their delay.
+  const flusher = setInterval(() => log.flush(), 1000);
+  flusher.unref();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -250,6 +255,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       adminServer.closeAllConnections();
       current.close();
       await pools.close();
+      clearInterval(flusher);
       log.info({ unfinished: inflight }, 'agentcore-proxy stopped');
       log.flush();
     })());

@@ -5,6 +5,8 @@ import type { RequestContext } from '../request-context.js';
 import { requestIdFrom, traceFrom } from '../request-identity.js';
 import { deny, type Stage, type StageResult } from './stage.js';
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 export interface AcceptOptions {
   trustedHops: number;
   tls: boolean;
@@ -34,7 +36,13 @@ export function acceptStage(o: AcceptOptions): Stage {
       if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
         return deny(400, 'INVALID_REQUEST', 'AMBIGUOUS_LENGTH', 'send either Content-Length or Transfer-Encoding, not both');
       }
-      const n = normalizeRequestTarget(req.url ?? '', o.maxUrlLength);
+      const url = req.url ?? '';
+      // Node hands raw non-ASCII bytes over as Latin-1 characters; RFC 9112 allows none in a target.
+      if (NON_ASCII.test(url)) {
+        ctx.path = url.slice(0, 256);
+        return deny(400, 'INVALID_REQUEST', 'PATH_NON_ASCII', 'the request target contains raw non-ASCII bytes; percent-encode them as UTF-8');
+      }
+      const n = normalizeRequestTarget(url, o.maxUrlLength);
       if (!n.ok) {
         ctx.path = (req.url ?? '').slice(0, 256);
         return deny(400, 'INVALID_REQUEST', `PATH_${n.reason}`, n.message, { reason: n.reason });

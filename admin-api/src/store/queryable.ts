@@ -1,0 +1,11 @@
+import { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { Store } from './open-store.js';
+
+/** What every repository function runs on: the store, or a transaction (`store.db.transaction().execute(trx => …)`). */
+export type Queryable = Store | Kysely<Database>;
+
+/** The Kysely instance behind a Queryable. */
+export function dbOf(q: Queryable): Kysely<Database> {
+  return q instanceof Kysely ? q : q.db;
+}
