@@ -40,6 +40,13 @@ const TARGETS = [
     path: '/bench/private',
     headers: { 'X-API-Key': BENCH_API_KEY },
   },
+  {
+    id: 'sidecar-jwt',
+    label: 'sidecar, JWT (ES256, cached) + RBAC + rate limit + access log',
+    path: '/bench/private-jwt',
+    // Filled in at start: a demo-issuer token valid for the run (policies/examples, demo-only key).
+    headers: {},
+  },
 ];
 
 const USAGE = `usage: node bench/proxy-bench.mjs [options]
@@ -474,7 +481,9 @@ async function main() {
       log(`sidecar: node ${args.map(shellQuote).join(' ')}`);
       const entry = start('sidecar', process.execPath, args, stdout);
       if (typeof stdout === 'number') closeSync(stdout);
-      urls.sidecar = urls['sidecar-full'] = `http://127.0.0.1:${port}`;
+      urls.sidecar = urls['sidecar-full'] = urls['sidecar-jwt'] = `http://127.0.0.1:${port}`;
+      const { mintDemoJwt } = await import('../policies/examples/mint-demo-jwt.mjs');
+      TARGETS.find((t) => t.id === 'sidecar-jwt').headers.Authorization = `Bearer ${await mintDemoJwt({ sub: 'bench-client', roles: ['reader'], ttlSeconds: 3600 })}`;
       await waitReady(entry, `${urls.sidecar}/bench/public`);
     }
 
@@ -484,7 +493,7 @@ async function main() {
       if (r.status !== 200 || r.body.length !== BODY_BYTES) {
         throw new Error(`${t.id}: GET ${t.path} answered ${r.status} with ${r.body.length} bytes (expected 200, ${BODY_BYTES}): ${r.body.toString('utf8').slice(0, 300)}`);
       }
-      if (t.id === 'sidecar-full') {
+      if (t.id === 'sidecar-full' || t.id === 'sidecar-jwt') {
         const anon = await httpGet(urls[t.id] + t.path);
         if (anon.status !== 401) throw new Error(`sidecar-full: GET ${t.path} without an API key answered ${anon.status}, expected 401: the pipeline is not enforcing`);
       }
@@ -574,7 +583,8 @@ function throughputReport(meta, summary) {
 ${rows.join('\n')}
 
 - sidecar pass-through / http-proxy: ${ratio(summary, 'sidecar', 'http-proxy')}
-- full pipeline / pass-through: ${ratio(summary, 'sidecar-full', 'sidecar')}
+- full pipeline (API key) / pass-through: ${ratio(summary, 'sidecar-full', 'sidecar')}
+- full pipeline (JWT) / pass-through: ${ratio(summary, 'sidecar-jwt', 'sidecar')}
 - http-proxy / direct: ${ratio(summary, 'http-proxy', 'direct')}; sidecar pass-through / direct: ${ratio(summary, 'sidecar', 'direct')}
 `;
 }

@@ -6,7 +6,7 @@
  * - booleans are INTEGER 0/1 (better-sqlite3 cannot bind booleans);
  * - `version` starts at 1 and is incremented by every update: it is the ETag and the If-Match check.
  */
-import type { ColumnType, Generated } from 'kysely';
+import type { Generated } from 'kysely';
 
 /** Epoch milliseconds. */
 export type EpochMs = number;
@@ -171,7 +171,7 @@ export interface AccessLogsTable {
   decision: string;
   reason: string | null;
   client: string | null;
-  latency_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  latency_ms: number | null;
 }
 
 /** Every table of the store. */

@@ -9,3 +9,9 @@ export type Queryable = Store | Kysely<Database>;
 export function dbOf(q: Queryable): Kysely<Database> {
   return q instanceof Kysely ? q : q.db;
 }
+
+/** Runs `fn` in a transaction: the caller's if `q` already is one, else a new one. */
+export async function inTransaction<T>(q: Queryable, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const db = dbOf(q);
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}

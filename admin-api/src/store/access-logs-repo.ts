@@ -1,0 +1,181 @@
+/**
+ * Access-decision records sent by sidecars: bulk insert, filtered search with
+ * keyset pagination on (at, id), a streaming iterator for exports whose memory
+ * does not grow with the result, and retention.
+ */
+import type { ExpressionBuilder, Insertable, Selectable, SelectQueryBuilder } from 'kysely';
+import type { AccessLogsTable, Database } from './database.js';
+import { type Page, decodeCursor, encodeCursor, pageLimit } from './list-page.js';
+import { withStoreErrors } from './map-driver-error.js';
+import { dbOf, inTransaction, type Queryable } from './queryable.js';
+
+/** One access-decision record. `at` is epoch ms. */
+export interface AccessLogRecord {
+  at: number;
+  service: string;
+  requestId: string | null;
+  principal: string | null;
+  apiKeyId: string | null;
+  routeId: string | null;
+  method: string;
+  path: string;
+  status: number;
+  /** the sidecar's decision (`allow`, `deny`…) */
+  decision: string;
+  /** reason code (`GRANTED`, `MISSING_PERMISSION`, `RATE_LIMITED`…) */
+  reason: string | null;
+  client: string | null;
+  latencyMs: number | null;
+}
+
+/** A stored record with its id. */
+export interface StoredAccessLog extends AccessLogRecord {
+  id: number;
+}
+
+/** Search filters; all given ones must hold. Times are epoch ms, `from` inclusive, `to` exclusive. */
+export interface AccessLogFilter {
+  from?: number;
+  to?: number;
+  service?: string;
+  principal?: string;
+  apiKeyId?: string;
+  routeId?: string;
+  status?: number;
+  /** statuses in [statusMin, statusMax] */
+  statusMin?: number;
+  statusMax?: number;
+  decision?: string;
+  requestId?: string;
+}
+
+/** Rows per multi-row INSERT: 500 × 13 parameters stays under both dialects' bind limits. */
+export const INSERT_CHUNK = 500;
+
+type Row = Selectable<AccessLogsTable>;
+
+function toRow(r: AccessLogRecord): Insertable<AccessLogsTable> {
+  return {
+    at: r.at,
+    service: r.service,
+    request_id: r.requestId,
+    principal: r.principal,
+    api_key_id: r.apiKeyId,
+    route_id: r.routeId,
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    decision: r.decision,
+    reason: r.reason,
+    client: r.client,
+    latency_ms: r.latencyMs,
+  };
+}
+
+function toRecord(r: Row): StoredAccessLog {
+  return {
+    id: Number(r.id),
+    at: Number(r.at),
+    service: r.service,
+    requestId: r.request_id,
+    principal: r.principal,
+    apiKeyId: r.api_key_id,
+    routeId: r.route_id,
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    decision: r.decision,
+    reason: r.reason,
+    client: r.client,
+    latencyMs: r.latency_ms,
+  };
+}
+
+/** Inserts records in one transaction, one multi-row INSERT per INSERT_CHUNK records. Returns the count. */
+export async function insertAccessLogs(q: Queryable, records: readonly AccessLogRecord[]): Promise<number> {
+  if (records.length === 0) return 0;
+  await withStoreErrors('inserting access logs', () =>
+    inTransaction(q, async (trx) => {
+        for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+          await trx.insertInto('access_logs').values(records.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+        }
+      }),
+  );
+  return records.length;
+}
+
+function applyFilter<O>(query: SelectQueryBuilder<Database, 'access_logs', O>, f: AccessLogFilter): SelectQueryBuilder<Database, 'access_logs', O> {
+  let qb = query;
+  if (f.from !== undefined) qb = qb.where('at', '>=', f.from);
+  if (f.to !== undefined) qb = qb.where('at', '<', f.to);
+  if (f.service !== undefined) qb = qb.where('service', '=', f.service);
+  if (f.principal !== undefined) qb = qb.where('principal', '=', f.principal);
+  if (f.apiKeyId !== undefined) qb = qb.where('api_key_id', '=', f.apiKeyId);
+  if (f.routeId !== undefined) qb = qb.where('route_id', '=', f.routeId);
+  if (f.status !== undefined) qb = qb.where('status', '=', f.status);
+  if (f.statusMin !== undefined) qb = qb.where('status', '>=', f.statusMin);
+  if (f.statusMax !== undefined) qb = qb.where('status', '<=', f.statusMax);
+  if (f.decision !== undefined) qb = qb.where('decision', '=', f.decision);
+  if (f.requestId !== undefined) qb = qb.where('request_id', '=', f.requestId);
+  return qb;
+}
+
+interface Position {
+  at: number;
+  id: number;
+}
+const isPosition = (v: unknown): v is Position =>
+  typeof v === 'object' && v !== null && Number.isFinite((v as Position).at) && Number.isInteger((v as Position).id);
+
+/** Rows strictly after (ascending) or before (descending) `pos` in (at, id) order. */
+function past(direction: 'asc' | 'desc', pos: Position) {
+  return (eb: ExpressionBuilder<Database, 'access_logs'>) =>
+    eb.or([
+      eb('at', direction === 'asc' ? '>' : '<', pos.at),
+      eb.and([eb('at', '=', pos.at), eb('id', direction === 'asc' ? '>' : '<', pos.id)]),
+    ]);
+}
+
+async function fetchPage(q: Queryable, filter: AccessLogFilter, limit: number, direction: 'asc' | 'desc', after: Position | undefined): Promise<StoredAccessLog[]> {
+  let query = applyFilter(dbOf(q).selectFrom('access_logs').selectAll(), filter);
+  if (after) query = query.where(past(direction, after));
+  const rows = await query.orderBy('at', direction).orderBy('id', direction).limit(limit).execute();
+  return rows.map(toRecord);
+}
+
+/** Searches records, newest first (or oldest first with `order: 'asc'`), one page per call. */
+export async function searchAccessLogs(
+  q: Queryable,
+  filter: AccessLogFilter = {},
+  opts: { limit?: number; cursor?: string | null; order?: 'asc' | 'desc' } = {},
+): Promise<Page<StoredAccessLog>> {
+  const limit = pageLimit(opts.limit, 1000);
+  const direction = opts.order ?? 'desc';
+  const after = opts.cursor ? decodeCursor(opts.cursor, isPosition) : undefined;
+  const rows = await withStoreErrors('searching access logs', () => fetchPage(q, filter, limit + 1, direction, after));
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, id: last.id }) : null };
+}
+
+/**
+ * Yields every matching record, oldest first, reading `chunkSize` rows per
+ * query (keyset on (at, id)): memory stays bounded whatever the result size,
+ * and no connection or transaction is held between chunks.
+ */
+export async function* streamAccessLogs(q: Queryable, filter: AccessLogFilter = {}, chunkSize = 1000): AsyncGenerator<StoredAccessLog> {
+  let after: Position | undefined;
+  for (;;) {
+    const rows = await withStoreErrors('streaming access logs', () => fetchPage(q, filter, chunkSize, 'asc', after));
+    yield* rows;
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < chunkSize) return;
+    after = { at: last.at, id: last.id };
+  }
+}
+
+/** Retention: deletes records older than `cutoffMs` (epoch ms). Returns how many. */
+export async function deleteAccessLogsOlderThan(q: Queryable, cutoffMs: number): Promise<number> {
+  const result = await withStoreErrors('deleting old access logs', () => dbOf(q).deleteFrom('access_logs').where('at', '<', cutoffMs).executeTakeFirst());
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,158 @@
+/**
+ * Sidecar status reports: `POST {controlPlane}/api/v1/sidecar/status` every interval (and once at start), so the
+ * console can list the fleet with its applied and rejected revisions. A failed report is only logged at debug: the
+ * next one carries the whole state again. Wire shape: `SidecarStatusReport` (docs/bundle-sync.md).
+ */
+import { hostname } from 'node:os';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
+import { ProxyError } from '../errors.js';
+import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
+
+/** The report body (snake_case, as the admin API's JSON). */
+export const SidecarStatusReport = z.object({
+  instance_id: z.string().min(1),
+  service: z.string().min(1),
+  host: z.string(),
+  /** revision and hash of the enforced bundle; null before the first one */
+  applied_revision: z.int().min(0).nullable(),
+  applied_hash: z.string().nullable(),
+  /** the last refused bundle (revision as claimed by it) and why; null if none */
+  rejected_revision: z.int().min(0).nullable(),
+  rejection_reason: z.string().nullable(),
+  /** the last bundle poll got an answer */
+  connected: z.boolean(),
+  uptime_s: z.number().min(0),
+  /** counters since start: requests, denied, … */
+  counters: z.record(z.string(), z.number()),
+  /** ISO 8601 time of the report */
+  reported_at: z.string(),
+});
+export type SidecarStatusReport = z.infer<typeof SidecarStatusReport>;
+
+/** What the sidecar's runtime provides at each report; the reporter adds identity, host, uptime and time. */
+export interface SidecarStatus {
+  applied_revision: number | null;
+  applied_hash?: string | null;
+  rejected_revision: number | null;
+  rejection_reason: string | null;
+  connected: boolean;
+  counters: { requests: number; denied: number; [name: string]: number };
+}
+
+export interface StatusReporterOptions {
+  controlPlane: string;
+  service: string;
+  token: string;
+  instanceId: string;
+  intervalMs: number;
+  getStatus: () => SidecarStatus;
+  fetch?: ControlPlaneFetch;
+  log?: Logger;
+  /** time source (ms since the epoch); default Date.now */
+  now?: () => number;
+}
+
+export interface StatusReporter {
+  /** Sends a report now, then one every `intervalMs` until stop(). */
+  start(): void;
+  /** Sends one report; resolves true when the control plane accepted it (2xx). Never throws. */
+  reportOnce(): Promise<boolean>;
+  /** Cancels the timer and any report in flight, and closes the sockets it opened. */
+  stop(): Promise<void>;
+}
+
+/** Builds a status reporter; options are checked here (throws `PROXY_SYNC_CONFIG_INVALID`). */
+export function createStatusReporter(o: StatusReporterOptions): StatusReporter {
+  let base: URL;
+  try {
+    base = new URL(o.controlPlane);
+  } catch {
+    throw new ProxyError('PROXY_SYNC_CONFIG_INVALID', `status reporter: controlPlane must be an http(s) URL, got "${o.controlPlane}"`);
+  }
+  if (!Number.isFinite(o.intervalMs) || o.intervalMs < 100) {
+    throw new ProxyError('PROXY_SYNC_CONFIG_INVALID', `status reporter: intervalMs must be at least 100, got ${o.intervalMs}`);
+  }
+  const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}/api/v1/sidecar/status`;
+  const log = (o.log ?? pino({ enabled: false })).child({ component: 'status-reporter' });
+  const now = o.now ?? Date.now;
+  const startedAt = now();
+  const host = hostname();
+  const client = createControlPlaneClient(o.fetch);
+  const stopping = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<boolean> | undefined;
+  let running = false;
+
+  function body(): SidecarStatusReport {
+    const s = o.getStatus();
+    return {
+      instance_id: o.instanceId,
+      service: o.service,
+      host,
+      applied_revision: s.applied_revision,
+      applied_hash: s.applied_hash ?? null,
+      rejected_revision: s.rejected_revision,
+      rejection_reason: s.rejection_reason,
+      connected: s.connected,
+      uptime_s: Math.max(0, Math.round((now() - startedAt) / 1000)),
+      counters: { ...s.counters },
+      reported_at: new Date(now()).toISOString(),
+    };
+  }
+
+  async function send(): Promise<boolean> {
+    const ac = new AbortController();
+    const onStop = (): void => ac.abort();
+    stopping.signal.addEventListener('abort', onStop, { once: true });
+    const timeout = setTimeout(() => ac.abort(), Math.max(1000, o.intervalMs));
+    try {
+      const res = await client.fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${o.token}`, 'x-sidecar-instance': o.instanceId, 'content-type': 'application/json' },
+        body: JSON.stringify(body()),
+        signal: ac.signal,
+      });
+      await discardBody(res);
+      if (res.status >= 200 && res.status < 300) return true;
+      log.debug({ status: res.status }, 'status report refused');
+      return false;
+    } catch (e) {
+      log.debug({ err: e }, 'status report failed');
+      return false;
+    } finally {
+      clearTimeout(timeout);
+      stopping.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  function reportOnce(): Promise<boolean> {
+    if (stopping.signal.aborted) return Promise.resolve(false);
+    const p = send();
+    inFlight = p;
+    return p;
+  }
+
+  function schedule(): void {
+    if (stopping.signal.aborted) return;
+    timer = setTimeout(() => {
+      void reportOnce().then(schedule);
+    }, o.intervalMs);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      if (running || stopping.signal.aborted) return;
+      running = true;
+      void reportOnce().then(schedule);
+    },
+    reportOnce,
+    async stop() {
+      stopping.abort();
+      clearTimeout(timer);
+      await inFlight;
+      await client.close();
+    },
+  };
+}
