@@ -27,7 +27,21 @@ export interface HandlerDeps {
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
-export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/** The pipeline, exposed in parts so the WebSocket upgrade path reuses the same stages, answers and records. */
+export interface Pipeline {
+  /** the `request` handler: stages, then forward */
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** a fresh context for a request (the upgrade path builds a ServerResponse on the socket itself) */
+  newContext(req: IncomingMessage, res: ServerResponse): RequestContext;
+  /** runs every stage; calls `pass` when all let the request through, otherwise answers it */
+  runStages(ctx: RequestContext, pass: (ctx: RequestContext) => void): void;
+  /** answers with the proxy's own response and records the decision */
+  respond(ctx: RequestContext, r: Respond): void;
+  /** records a finished request (access log + metrics) */
+  record(ctx: RequestContext, status: number): void;
+}
+
+export function createPipeline(deps: HandlerDeps): Pipeline {
   const { stages, accessLog, metrics } = deps;
 
   const record = (ctx: RequestContext, status: number): void => {
@@ -72,7 +86,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     else record(ctx, ctx.upstreamError === 'client-aborted' ? 499 : ctx.res.statusCode);
   };
 
-  const run = (ctx: RequestContext, from: number): void => {
+  const run = (ctx: RequestContext, from: number, pass: (ctx: RequestContext) => void): void => {
     for (let i = from; i < stages.length; i++) {
       let r: StageResult | Promise<StageResult>;
       try {
@@ -83,7 +97,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       }
       if (r instanceof Promise) {
         r.then(
-          (v) => (v ? respond(ctx, v) : run(ctx, i + 1)),
+          (v) => (v ? respond(ctx, v) : run(ctx, i + 1, pass)),
           (err: unknown) => internalError(ctx, err),
         );
         return;
@@ -95,45 +109,53 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     }
     ctx.decision = 'allow';
     if (ctx.reason === '') ctx.reason = 'GRANTED';
-    forward(ctx, forwardDone);
+    pass(ctx);
   };
+  const toForward = (ctx: RequestContext): void => forward(ctx, forwardDone);
 
   const internalError = (ctx: RequestContext, err: unknown): void => {
     accessLog.error({ request_id: ctx.requestId, err }, 'pipeline error');
     respond(ctx, { status: 500, code: 'INTERNAL_ERROR', reason: 'INTERNAL_ERROR', decision: 'error', message: 'the gateway failed to process the request; retry, and report the request id if it persists' });
   };
 
-  return (req, res) => {
-    const ctx: RequestContext = {
-      req,
-      res,
-      policy: deps.runtime(),
-      startedAt: process.hrtime.bigint(),
-      now: Date.now(),
-      requestId: '',
-      traceId: '',
-      traceparent: '',
-      clientAddress: '',
-      forwardedFor: '',
-      forwardedProto: 'http',
-      method: req.method ?? 'GET',
-      path: '',
-      query: '',
-      host: undefined,
-      route: undefined,
-      params: EMPTY,
-      principal: undefined,
-      decision: 'allow',
-      reason: '',
-      authFailure: undefined,
-      rateLimitResult: undefined,
-      responseHeaders: [],
-      upstreamStart: 0n,
-      upstreamEnd: 0n,
-      upstreamError: undefined,
-      bytesIn: 0,
-      bytesOut: 0,
-    };
-    run(ctx, 0);
+  const newContext = (req: IncomingMessage, res: ServerResponse): RequestContext => ({
+    req,
+    res,
+    policy: deps.runtime(),
+    startedAt: process.hrtime.bigint(),
+    now: Date.now(),
+    requestId: '',
+    traceId: '',
+    traceparent: '',
+    clientAddress: '',
+    forwardedFor: '',
+    forwardedProto: 'http',
+    method: req.method ?? 'GET',
+    path: '',
+    query: '',
+    host: undefined,
+    extraToken: undefined,
+    upgrade: false,
+    route: undefined,
+    params: EMPTY,
+    principal: undefined,
+    decision: 'allow',
+    reason: '',
+    authFailure: undefined,
+    rateLimitResult: undefined,
+    responseHeaders: [],
+    upstreamStart: 0n,
+    upstreamEnd: 0n,
+    upstreamError: undefined,
+    bytesIn: 0,
+    bytesOut: 0,
+  });
+
+  return {
+    onRequest: (req, res) => run(newContext(req, res), 0, toForward),
+    newContext,
+    runStages: (ctx, pass) => run(ctx, 0, pass),
+    respond,
+    record,
   };
 }

@@ -23,7 +23,7 @@ import { rateLimitStage } from './pipeline/rate-limit.js';
 import { routeStage } from './pipeline/route.js';
 import { validateRequestStage } from './pipeline/validate-request.js';
 import { compileRuntime, type PolicyRuntime } from './policy-runtime.js';
-import { createRequestHandler } from './proxy-handler.js';
+import { createPipeline } from './proxy-handler.js';
 import { MemoryRateLimitStore } from './rate-limiter.js';
 import { UpstreamPools } from './upstream-pools.js';
 
@@ -131,7 +131,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
 
   let inflight = 0;
   let drained: (() => void) | undefined;
-  const handler = createRequestHandler({
+  const pipeline = createPipeline({
     runtime: () => current,
     stages: [
       acceptStage({ trustedHops: config.trustedHops, tls, maxUrlLength: config.maxUrlLength }),
@@ -151,7 +151,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   });
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     inflight++;
-    handler(req, res);
+    pipeline.onRequest(req, res);
   };
 
   const serverOptions = {

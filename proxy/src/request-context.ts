@@ -27,6 +27,10 @@ export interface RequestContext {
   /** raw query without `?`, '' when none */
   query: string;
   host: string | undefined;
+  /** a token from outside the headers (WebSocket `Sec-WebSocket-Protocol` or query), used only if no header credential */
+  extraToken: string | undefined;
+  /** true when this is a WebSocket upgrade (no ServerResponse body is relayed; the socket is taken over) */
+  upgrade: boolean;
   route: RouteRuntime | undefined;
   params: Readonly<Record<string, string>>;
   principal: AuthenticatedPrincipal | undefined;

@@ -21,7 +21,7 @@ export function authenticateStage(): Stage {
     run(ctx: RequestContext): StageResult | Promise<StageResult> {
       const route = ctx.route!;
       if (route.isPublic) return undefined;
-      const o = ctx.policy.auth.authenticate(ctx.req.headers, route.authMethods, ctx.now);
+      const o = ctx.policy.auth.authenticate(ctx.req.headers, route.authMethods, ctx.now, ctx.extraToken);
       return o instanceof Promise ? o.then((r) => settle(ctx, r)) : settle(ctx, o);
     },
   };
