@@ -34,7 +34,10 @@ function testBundle(): PolicyBundleInput {
     { id: 'disabled-key', sha256: sha256('agc_test_disabled'), principal: 'svc-off', roles: ['operator'], disabled: true },
   );
   // The demo backend's test helpers (slow answers, streams, malformed responses) behind a short per-try timeout.
-  (b as { upstreams?: Record<string, unknown> }).upstreams = { 'test-helpers': { timeouts: { perTryMs: 500 } } };
+  // SSE goes through an upstream whose body idle timeout (300 ms) is shorter than the event interval:
+  // an SSE route must not be cut by it.
+  (b as { upstreams?: Record<string, unknown> }).upstreams = { 'test-helpers': { timeouts: { perTryMs: 500 } }, 'short-idle': { timeouts: { idleMs: 300 } } };
+  (b.routes as { id: string; upstream?: string }[]).find((r) => r.id === 'agents-status-stream')!.upstream = 'short-idle';
   (b.routes as unknown[]).push({ id: 'test-helpers', match: { path: '/__test', kind: 'prefix' }, auth: { required: false }, upstream: 'test-helpers' });
   return b;
 }
@@ -346,6 +349,47 @@ describe('size limits and framing', () => {
     const s = await get('/__test/stream?chunks=5&interval_ms=10');
     expect(s.status).toBe(200);
     expect((await s.text()).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Server-Sent Events', () => {
+  const agentId = async (): Promise<string> => {
+    const r = await get('/api/v1/agents', { 'x-api-key': VIEWER_KEY });
+    return ((await r.json()) as { agents: { id: string }[] }).agents[0]!.id;
+  };
+
+  it('streams events as they come, past the upstream idle timeout, and passes Last-Event-ID', async () => {
+    const id = await agentId();
+    const t0 = Date.now();
+    const r = await get(`/api/v1/agents/${id}/status?interval_ms=450&max_events=3`, { 'x-api-key': VIEWER_KEY, 'last-event-id': '41' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = r.body!.getReader();
+    const first = await reader.read();
+    const firstAt = Date.now() - t0;
+    expect(new TextDecoder().decode(first.value)).toContain('id: 42');
+    let rest = '';
+    for (;;) {
+      const c = await reader.read();
+      if (c.done) break;
+      rest += new TextDecoder().decode(c.value);
+    }
+    expect(rest).toContain('id: 44');
+    // The first event arrived long before the stream ended: nothing buffered the response.
+    expect(firstAt).toBeLessThan(Date.now() - t0 - 500);
+    expect(backend.received.at(-1)!.headers['last-event-id']).toBe('41');
+  });
+
+  it('a client that disconnects closes the upstream stream', async () => {
+    const id = await agentId();
+    const ac = new AbortController();
+    const r = await get(`/api/v1/agents/${id}/status?interval_ms=50`, { 'x-api-key': VIEWER_KEY }, { signal: ac.signal });
+    await r.body!.getReader().read();
+    expect(backend.sseClientsOpen).toBe(1);
+    ac.abort();
+    const deadline = Date.now() + 2000;
+    while (backend.sseClientsOpen !== 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(backend.sseClientsOpen).toBe(0);
   });
 });
 
