@@ -10,3 +10,4 @@ export * from './rate-limit-key.js';
 export * from './rate-limit-headers.js';
 export * from './bundle-hash.js';
 export * from './decide-access.js';
+export * from './sidecar-protocol.js';

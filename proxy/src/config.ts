@@ -20,7 +20,17 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 /** The validated configuration. */
 export const ProxyConfig = z
   .object({
-    bundle: z.string().min(1, 'give the policy bundle file with --bundle'),
+    /** standalone mode: a bundle file */
+    bundle: z.string().min(1).optional(),
+    /** synced mode: the control plane's base URL */
+    controlPlane: z.url({ protocol: /^https?$/, error: 'must be the admin API base URL, e.g. http://127.0.0.1:7070' }).optional(),
+    service: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be the service name (a DNS label)').optional(),
+    token: z.string().min(16, 'must be the per-service sidecar credential').optional(),
+    bundlePublicKey: z.string().min(1).optional(),
+    trustJwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    cacheDir: z.string().min(1).optional(),
+    instanceId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+    statusIntervalMs: int(1000, 3_600_000).default(10_000),
     upstream: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL like http://127.0.0.1:3000' }).transform((u) => new URL(u).origin),
     listen: HostPort.default({ host: '127.0.0.1', port: 8080 }),
     adminListen: HostPort.default({ host: '127.0.0.1', port: 9901 }),
@@ -43,6 +53,20 @@ export const ProxyConfig = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {
+    if (c.bundle === undefined && c.controlPlane === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bundle'], message: 'give a bundle file with --bundle (standalone), or --control-plane with --service (synced)' });
+    }
+    if (c.bundle !== undefined && c.controlPlane !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['controlPlane'], message: 'choose one mode: --bundle (standalone) or --control-plane (synced), not both' });
+    }
+    if (c.controlPlane !== undefined) {
+      for (const [key, flag] of [['service', '--service'], ['token', '--token'], ['cacheDir', '--cache-dir']] as const) {
+        if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `synced mode needs ${flag}` });
+      }
+      if ((c.bundlePublicKey === undefined) === (c.trustJwksUrl === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['bundlePublicKey'], message: 'synced mode needs exactly one of --bundle-public-key FILE or --trust-jwks-url URL to verify bundle signatures' });
+      }
+    }
     if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['tlsCert'], message: 'give both --tls-cert and --tls-key, or neither' });
     }
@@ -57,7 +81,15 @@ interface FlagSpec {
 
 /** Flags, in --help order. */
 export const FLAGS: Record<string, FlagSpec> = {
-  bundle: { key: 'bundle', help: 'policy bundle JSON file (reloaded on SIGHUP and when it changes)' },
+  bundle: { key: 'bundle', help: 'standalone: policy bundle JSON file (reloaded on SIGHUP and when it changes)' },
+  'control-plane': { key: 'controlPlane', help: 'synced: admin API base URL; the signed bundle is long-polled from it' },
+  service: { key: 'service', help: 'synced: the service whose bundle this sidecar enforces' },
+  token: { key: 'token', help: 'synced: the per-service sidecar credential (prefer the environment variable)' },
+  'bundle-public-key': { key: 'bundlePublicKey', help: 'synced: JWK or JWKS file with the control plane\'s bundle-signing public key(s)' },
+  'trust-jwks-url': { key: 'trustJwksUrl', help: 'synced: or fetch the bundle-signing keys from this JWKS URL' },
+  'cache-dir': { key: 'cacheDir', help: 'synced: directory for the last applied bundle (used when the control plane is down at start)' },
+  'instance-id': { key: 'instanceId', help: 'synced: this sidecar\'s id in status reports (default hostname-pid)' },
+  'status-interval-ms': { key: 'statusIntervalMs', help: 'synced: how often status is reported (default 10000)' },
   upstream: { key: 'upstream', help: 'the local backend this sidecar fronts, e.g. http://127.0.0.1:3000' },
   listen: { key: 'listen', help: 'traffic address host:port (default 127.0.0.1:8080)' },
   'admin-listen': { key: 'adminListen', help: 'admin address for /healthz /readyz /metrics /bundle (default 127.0.0.1:9901)' },
@@ -80,7 +112,11 @@ export const FLAGS: Record<string, FlagSpec> = {
 const envName = (flag: string): string => `AGENTCORE_PROXY_${flag.toUpperCase().replace(/-/g, '_')}`;
 
 export function helpText(): string {
-  const lines = ['Usage: agentcore-proxy --bundle FILE --upstream URL [options]', '', 'The AgentCore sidecar: authenticates, authorises and rate-limits requests before they reach the backend.', '', 'Options (each also an environment variable):'];
+  const lines = [
+    'Usage: agentcore-proxy --bundle FILE --upstream URL [options]                      (standalone)',
+    '       agentcore-proxy --control-plane URL --service NAME --token T --cache-dir DIR',
+    '                       (--bundle-public-key FILE | --trust-jwks-url URL) --upstream URL [options]  (synced)',
+    '', 'The AgentCore sidecar: authenticates, authorises and rate-limits requests before they reach the backend.', '', 'Options (each also an environment variable):'];
   for (const [flag, spec] of Object.entries(FLAGS)) lines.push(`  --${flag.padEnd(22)} ${envName(flag).padEnd(40)} ${spec.help}`);
   lines.push(`  --${'help'.padEnd(22)} ${''.padEnd(40)} this text`, '', 'Signals: SIGHUP reloads the bundle; SIGTERM/SIGINT drain and exit 0.');
   return lines.join('\n');

@@ -21,8 +21,8 @@ export interface HandlerDeps {
   stages: readonly Stage[];
   accessLog: Logger;
   metrics: ProxyMetrics;
-  /** called when a request finishes (for drain accounting) */
-  onFinish?: () => void;
+  /** called when a request finishes (drain accounting, counters, access-log shipping) */
+  onFinish?: (ctx: RequestContext, status: number) => void;
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -50,7 +50,7 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
       logAccess(accessLog, ctx, status, end);
       metrics.observe(ctx, status, end);
     } finally {
-      deps.onFinish?.();
+      deps.onFinish?.(ctx, status);
     }
   };
 

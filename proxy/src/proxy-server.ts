@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
+import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { PolicyBundle } from '@agentcore/policies';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createAdminServer } from './admin-server.js';
@@ -26,6 +28,9 @@ import { compileRuntime, type PolicyRuntime } from './policy-runtime.js';
 import { createPipeline } from './proxy-handler.js';
 import { MemoryRateLimitStore } from './rate-limiter.js';
 import { UpstreamPools } from './upstream-pools.js';
+import { createBundleSync, type BundleSync } from './sync/bundle-sync.js';
+import { createStatusReporter } from './sync/status-reporter.js';
+import { createAccessLogShipper } from './sync/access-log-shipper.js';
 
 export type ReloadResult = { applied: true; revision: number } | { applied: false; reason: string };
 
@@ -71,6 +76,23 @@ function clientErrorResponse(status: number, code: 'INVALID_REQUEST' | 'HEADERS_
   return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
 }
 
+/** The keys that verify bundle signatures in synced mode: a pinned JWK/JWKS file or a JWKS URL. */
+function bundleKeys(config: ProxyConfig): JWTVerifyGetKey {
+  if (config.trustJwksUrl) return createRemoteJWKSet(new URL(config.trustJwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(config.bundlePublicKey!, 'utf8'));
+  } catch (e) {
+    throw new ProxyError('PROXY_CONFIG_INVALID', `--bundle-public-key ${config.bundlePublicKey}: cannot read a JSON key: ${(e as Error).message}`);
+  }
+  const jwks = (parsed as { keys?: unknown }).keys ? (parsed as JSONWebKeySet) : ({ keys: [parsed] } as JSONWebKeySet);
+  try {
+    return createLocalJWKSet(jwks);
+  } catch (e) {
+    throw new ProxyError('PROXY_CONFIG_INVALID', `--bundle-public-key ${config.bundlePublicKey}: not a JWK or JWKS: ${(e as Error).message}`);
+  }
+}
+
 export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<ProxyHandle> {
   const log: Logger = pino(
     { level: config.logLevel, base: { svc: 'agentcore-proxy' }, timestamp: pino.stdTimeFunctions.isoTime },
@@ -81,58 +103,82 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
   const store = new MemoryRateLimitStore(config.rateLimitMaxKeys);
   const runtimeOptions = { localUpstream: config.upstream, pools, tls, env: options.env ?? process.env };
+  const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
 
-  const first = await loadBundleFile(config.bundle);
-  if (!first.ok) throw new ProxyError('PROXY_BUNDLE_INVALID', `bundle ${config.bundle} is invalid: ${describeIssues(first.issues)}`);
-  let current = await compileRuntime(first.bundle, runtimeOptions);
-  let source = config.bundle;
-  let lastRejection: { at: string; reason: string } | undefined;
+  let current: PolicyRuntime | undefined;
+  let source = config.bundle ?? config.controlPlane!;
+  let lastRejection: { at: string; reason: string; revision?: number } | undefined;
   let draining = false;
-  metrics.bundleRevision.set({ service: current.bundle.service }, current.bundle.revision);
-  metrics.bundleReloads.inc({ result: 'applied' });
-  log.info({ service: current.bundle.service, revision: current.bundle.revision, routes: current.routes.length }, 'bundle applied');
 
   const apply = async (bundle: PolicyBundle, from: string): Promise<ReloadResult> => {
     let next: PolicyRuntime;
     try {
       next = await compileRuntime(bundle, runtimeOptions);
     } catch (e) {
-      return reject(`cannot compile bundle: ${(e as Error).message}`);
+      return reject(`cannot compile bundle: ${(e as Error).message}`, bundle.revision);
     }
     const old = current;
     current = next;
     current.closing = draining;
     source = from;
-    old.close();
+    old?.close();
     metrics.bundleRevision.reset();
     metrics.bundleRevision.set({ service: bundle.service }, bundle.revision);
     metrics.bundleReloads.inc({ result: 'applied' });
-    log.info({ service: bundle.service, revision: bundle.revision, previous: old.bundle.revision, source: from }, 'bundle applied');
+    log.info({ service: bundle.service, revision: bundle.revision, previous: old?.bundle.revision ?? null, source: from }, 'bundle applied');
     return { applied: true, revision: bundle.revision };
   };
-  const reject = (reason: string): ReloadResult => {
-    lastRejection = { at: new Date().toISOString(), reason };
+  const reject = (reason: string, revision?: number): ReloadResult => {
+    lastRejection = { at: new Date().toISOString(), reason, ...(revision !== undefined ? { revision } : {}) };
     metrics.bundleReloads.inc({ result: 'rejected' });
-    log.warn({ reason, keeping_revision: current.bundle.revision }, 'bundle rejected; the previous bundle keeps serving');
+    log.warn({ reason, rejected_revision: revision ?? null, keeping_revision: current?.bundle.revision ?? null }, 'bundle rejected; the previous bundle keeps serving');
     log.flush();
     return { applied: false, reason };
   };
   let reloading: Promise<ReloadResult> | undefined;
   const reload = (): Promise<ReloadResult> => {
+    if (config.bundle === undefined) return Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });
+    const file = config.bundle;
     // Coalesce: a reload requested while one runs waits for it and then runs once more.
     const run = async (): Promise<ReloadResult> => {
-      const r = await loadBundleFile(config.bundle);
-      return r.ok ? apply(r.bundle, config.bundle) : reject(describeIssues(r.issues));
+      const r = await loadBundleFile(file);
+      return r.ok ? apply(r.bundle, file) : reject(describeIssues(r.issues));
     };
     const p = (reloading ?? Promise.resolve()).then(run, run);
     reloading = p;
     return p;
   };
 
+  let sync: BundleSync | undefined;
+  if (config.bundle !== undefined) {
+    const first = await loadBundleFile(config.bundle);
+    if (!first.ok) throw new ProxyError('PROXY_BUNDLE_INVALID', `bundle ${config.bundle} is invalid: ${describeIssues(first.issues)}`);
+    const r = await apply(first.bundle, config.bundle);
+    if (!r.applied) throw new ProxyError('PROXY_BUNDLE_INVALID', `bundle ${config.bundle} cannot be enforced: ${r.reason}`);
+  } else {
+    sync = createBundleSync({
+      controlPlane: config.controlPlane!,
+      service: config.service!,
+      token: config.token!,
+      keys: bundleKeys(config),
+      cacheDir: config.cacheDir!,
+      instanceId,
+      log,
+      onBundle: async (bundle, from) => {
+        const r = await apply(bundle, from === 'cache' ? `cache:${config.cacheDir}` : config.controlPlane!);
+        return r.applied ? { applied: true } : { applied: false, reason: r.reason };
+      },
+      onRejected: (revision, reason) => void reject(reason, revision),
+    });
+    await sync.start();
+  }
+
+  const counters = { requests: 0, denied: 0 };
+  const shipper = sync ? createAccessLogShipper({ controlPlane: config.controlPlane!, token: config.token!, instanceId, log }) : undefined;
   let inflight = 0;
   let drained: (() => void) | undefined;
   const pipeline = createPipeline({
-    runtime: () => current,
+    runtime: () => current!,
     stages: [
       acceptStage({ trustedHops: config.trustedHops, tls, maxUrlLength: config.maxUrlLength }),
       routeStage(),
@@ -144,8 +190,11 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     ],
     accessLog: log,
     metrics,
-    onFinish: () => {
+    onFinish: (ctx, status) => {
       inflight--;
+      counters.requests++;
+      if (ctx.decision === 'deny') counters.denied++;
+      shipper?.record(ctx, status);
       if (inflight === 0) drained?.();
     },
   });
@@ -194,12 +243,14 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     {
       ready: () => !draining,
       bundleInfo: () => ({
-        service: current.bundle.service,
-        revision: current.bundle.revision,
-        hash: current.bundle.hash ?? null,
-        routes: current.routes.length,
-        loaded_at: new Date(current.loadedAt).toISOString(),
+        service: current!.bundle.service,
+        revision: current!.bundle.revision,
+        hash: current!.bundle.hash ?? null,
+        routes: current!.routes.length,
+        loaded_at: new Date(current!.loadedAt).toISOString(),
         source,
+        mode: sync ? 'synced' : 'standalone',
+        control_plane_connected: sync ? sync.connected : null,
         last_rejection: lastRejection ?? null,
         draining,
       }),
@@ -217,17 +268,38 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   }
 
   let watcher: FSWatcher | undefined;
-  if (config.watch) {
+  if (config.watch && config.bundle !== undefined) {
+    const bundleFile = config.bundle;
     let timer: NodeJS.Timeout | undefined;
-    const name = basename(config.bundle);
+    const name = basename(bundleFile);
     // Watch the directory: editors and `mv` replace the file, which a file watch would lose.
-    watcher = watch(dirname(config.bundle), (_event, file) => {
+    watcher = watch(dirname(bundleFile), (_event, file) => {
       if (file !== null && file !== name) return;
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), 150);
     });
     watcher.on('error', (e) => log.warn({ err: e }, 'bundle watch failed; SIGHUP still reloads'));
   }
+
+  const reporter = sync
+    ? createStatusReporter({
+        controlPlane: config.controlPlane!,
+        service: config.service!,
+        token: config.token!,
+        instanceId,
+        intervalMs: config.statusIntervalMs,
+        log,
+        getStatus: () => ({
+          applied_revision: current?.bundle.revision ?? null,
+          applied_hash: current?.bundle.hash ?? null,
+          rejected_revision: lastRejection?.revision ?? null,
+          rejection_reason: lastRejection?.reason ?? null,
+          connected: sync!.connected,
+          counters: { ...counters, access_logs_buffered: shipper?.buffered ?? 0, access_logs_dropped: shipper?.dropped ?? 0 },
+        }),
+      })
+    : undefined;
+  reporter?.start();
 
   const url = urlOf(tls ? 'https' : 'http', trafficAddr);
   const adminUrl = urlOf('http', adminAddr);
@@ -241,8 +313,10 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       draining = true;
-      current.closing = true;
+      current!.closing = true;
       watcher?.close();
+      await sync?.stop();
+      await reporter?.stop();
       const stopped = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       if (inflight > 0) {
@@ -253,7 +327,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       await stopped;
       await new Promise<void>((r) => adminServer.close(() => r()));
       adminServer.closeAllConnections();
-      current.close();
+      current!.close();
+      await shipper?.stop();
       await pools.close();
       clearInterval(flusher);
       log.info({ unfinished: inflight }, 'agentcore-proxy stopped');
@@ -272,5 +347,5 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     process.once('SIGINT', stop);
   }
 
-  return { url, adminUrl, metrics, runtime: () => current, reload, apply, close };
+  return { url, adminUrl, metrics, runtime: () => current!, reload, apply, close };
 }

@@ -7,7 +7,8 @@ import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, import
 import { bundleHash, canonicalJson, type PolicyBundle } from '@agentcore/policies';
 
 /** The JWS `typ` of a signed bundle (RFC 7515 §4.1.9): a sidecar refuses any other signed object. */
-export const BUNDLE_JWS_TYPE = 'agentcore-bundle+jws';
+export { BUNDLE_JWS_TYPE } from '@agentcore/policies';
+import { BUNDLE_JWS_TYPE } from '@agentcore/policies';
 
 /** The signature algorithms a bundle may be signed with. */
 export type BundleSigningAlg = 'ES256' | 'EdDSA';

@@ -90,7 +90,7 @@ describe('openStore failures', () => {
   });
 
   it('a SQLite file that cannot be created → ADMIN_STORE_UNAVAILABLE', async () => {
-    const err = await openStore('sqlite:/proc/no/such/dir/a.db').catch((e: unknown) => e);
+    const err = await openStore('sqlite:/etc/hostname/sub/a.db').catch((e: unknown) => e);
     expect((err as StoreError).code).toBe('ADMIN_STORE_UNAVAILABLE');
   });
 });

@@ -5,30 +5,11 @@
  */
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
-import { z } from 'zod';
+import { SidecarStatusReport } from '@agentcore/policies';
 import { ProxyError } from '../errors.js';
 import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
 
-/** The report body (snake_case, as the admin API's JSON). */
-export const SidecarStatusReport = z.object({
-  instance_id: z.string().min(1),
-  service: z.string().min(1),
-  host: z.string(),
-  /** revision and hash of the enforced bundle; null before the first one */
-  applied_revision: z.int().min(0).nullable(),
-  applied_hash: z.string().nullable(),
-  /** the last refused bundle (revision as claimed by it) and why; null if none */
-  rejected_revision: z.int().min(0).nullable(),
-  rejection_reason: z.string().nullable(),
-  /** the last bundle poll got an answer */
-  connected: z.boolean(),
-  uptime_s: z.number().min(0),
-  /** counters since start: requests, denied, … */
-  counters: z.record(z.string(), z.number()),
-  /** ISO 8601 time of the report */
-  reported_at: z.string(),
-});
-export type SidecarStatusReport = z.infer<typeof SidecarStatusReport>;
+export { SidecarStatusReport } from '@agentcore/policies';
 
 /** What the sidecar's runtime provides at each report; the reporter adds identity, host, uptime and time. */
 export interface SidecarStatus {

@@ -7,7 +7,8 @@ import { bundleHash, validateBundle, type PolicyBundle } from '@agentcore/polici
 import { describeIssues } from '../bundle-file.js';
 
 /** The JWS `typ` of a signed bundle (RFC 7515 §4.1.9); anything else signed by the same key is refused. */
-export const BUNDLE_JWS_TYPE = 'agentcore-bundle+jws';
+export { BUNDLE_JWS_TYPE } from '@agentcore/policies';
+import { BUNDLE_JWS_TYPE } from '@agentcore/policies';
 
 /** The only signature algorithms accepted (RFC 7518 §3.4 ES256, RFC 8037 EdDSA); `none`, HMAC and RSA are refused. */
 export const BUNDLE_JWS_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA'];

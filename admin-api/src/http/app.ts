@@ -1,0 +1,87 @@
+/**
+ * The admin API's Express 5 application: case-sensitive, strict routing; JSON bodies only; every
+ * error — ours, the store's, the body parser's — answered in the spec's error format from one handler.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AdminError, errorBody, type PublicErrorCode } from '../errors.js';
+import { StoreError } from '../store/index.js';
+import { mountEndpoints, type AccessGuard, type EndpointSpec } from './endpoint.js';
+
+export interface AppParts {
+  endpoints: readonly EndpointSpec<never, never, never>[];
+  guard: AccessGuard;
+  log: Logger;
+  /** extra routers mounted before the API (e.g. /docs, the console's static files) */
+  mount?: (app: Express) => void;
+  /** JSON body limit (default 1 MiB; access-log batches may need more) */
+  bodyLimit?: string;
+}
+
+const STORE_PUBLIC: Record<string, PublicErrorCode> = {
+  ADMIN_STORE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  ADMIN_STORE_MIGRATION_FAILED: 'INTERNAL_ERROR',
+  ADMIN_STORE_CONFLICT: 'CONFLICT',
+  ADMIN_STORE_NOT_FOUND: 'NOT_FOUND',
+  ADMIN_STORE_PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  ADMIN_POLICY_INVALID: 'INVALID_REQUEST',
+};
+
+/** Maps any thrown value to the AdminError the client sees. */
+export function toAdminError(err: unknown): AdminError {
+  if (err instanceof AdminError) return err;
+  if (err instanceof StoreError) {
+    const details = err.issues.length ? { fields: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } : {};
+    return new AdminError(err.code, STORE_PUBLIC[err.code] ?? 'INTERNAL_ERROR', err.message, details, { cause: err });
+  }
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.too.large') return new AdminError('ADMIN_BODY_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'the request body is too large');
+  if (e?.type === 'entity.parse.failed') return new AdminError('ADMIN_BODY_INVALID_JSON', 'INVALID_REQUEST', 'the request body is not valid JSON');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AdminError('ADMIN_BODY_ENCODING', 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  return new AdminError('ADMIN_INTERNAL', 'INTERNAL_ERROR', 'the admin API failed to process the request; report the request id', {}, { cause: err });
+}
+
+export function createApp(parts: AppParts): Express {
+  const app = express();
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.set('query parser', 'simple');
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  const requestId: RequestHandler = (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('x-request-id', id);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('cache-control', 'no-store');
+    next();
+  };
+  app.use(requestId);
+  parts.mount?.(app);
+  app.use('/api', express.json({ limit: parts.bodyLimit ?? '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+
+  const api = express.Router({ caseSensitive: true, strict: true });
+  mountEndpoints(api, parts.endpoints, parts.guard);
+  app.use(api);
+
+  app.use((req, res) => {
+    res.status(404).type('application/json').send(errorBody('NOT_FOUND', `no endpoint ${req.method} ${req.path}; see /api/v1/openapi.json`, res.locals.requestId as string));
+  });
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const e = toAdminError(err);
+    if (e.status >= 500) parts.log.error({ err: e.cause ?? e, request_id: res.locals.requestId, method: req.method, path: req.path }, 'admin API error');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (e.headers) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    res.status(e.status).type('application/json').send(errorBody(e.publicCode, e.message, res.locals.requestId as string, e.details));
+  };
+  app.use(onError);
+  return app;
+}

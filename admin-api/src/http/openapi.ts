@@ -1,0 +1,88 @@
+/** The OpenAPI 3.1 document, generated from the endpoint declarations (zod → JSON Schema). */
+import { z } from 'zod';
+import type { EndpointSpec } from './endpoint.js';
+
+const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: 'INVALID_REQUEST' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      request_id: z.string(),
+      timestamp: z.string(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+const jsonSchema = (s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
+  const out = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+};
+
+function objectShape(s: z.ZodType | undefined): Record<string, z.ZodType> {
+  if (!s) return {};
+  const def = (s as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  return def ?? {};
+}
+
+function parameters(e: EndpointSpec, where: 'path' | 'query', s: z.ZodType | undefined): unknown[] {
+  const shape = objectShape(s);
+  return Object.entries(shape).map(([name, schema]) => ({
+    name,
+    in: where,
+    required: where === 'path' || !schema.safeParse(undefined).success,
+    schema: jsonSchema(schema, 'input'),
+    ...(schema.description ? { description: schema.description } : {}),
+  }));
+}
+
+const SECURITY: Record<string, unknown[]> = {
+  public: [],
+  sidecar: [{ sidecarToken: [] }],
+};
+
+/** Builds the document for a set of endpoints. */
+export function openApiDocument(endpoints: readonly EndpointSpec<never, never, never>[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const e of endpoints as readonly EndpointSpec[]) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(e.responses)) {
+      const content = r.schema || r.contentType ? { [r.contentType ?? 'application/json']: { ...(r.schema ? { schema: jsonSchema(r.schema, 'output') } : {}), ...(r.example !== undefined ? { example: r.example } : {}) } } : undefined;
+      responses[status] = { description: r.description, ...(content ? { content } : {}) };
+    }
+    responses.default = { description: 'Error (the spec error format)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    const op: Record<string, unknown> = {
+      operationId: e.operationId,
+      summary: e.summary,
+      tags: e.tags,
+      parameters: [...parameters(e, 'path', e.params), ...parameters(e, 'query', e.query)],
+      responses,
+      security: SECURITY[e.access] ?? [{ sessionCookie: [] }, { bearerToken: [] }],
+      'x-agentcore-access': e.access,
+    };
+    if (e.description) op.description = e.description;
+    if (e.body) {
+      op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(e.body, 'input'), ...(e.bodyExample !== undefined ? { example: e.bodyExample } : {}) } } };
+    }
+    (paths[e.path] ??= {})[e.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'AgentCore Gateway admin API',
+      version: info.version,
+      description: 'The control plane: manage policy objects, publish signed bundles to sidecars, search access logs. Errors use the spec format.',
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    paths,
+    components: {
+      schemas: { Error: jsonSchema(ErrorBody, 'output') },
+      securitySchemes: {
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'agentcore_session', description: 'Console session from POST /api/v1/session; unsafe methods also need the X-CSRF-Token header.' },
+        bearerToken: { type: 'http', scheme: 'bearer', description: 'Personal access token (agc_pat_…) for automation.' },
+        sidecarToken: { type: 'http', scheme: 'bearer', description: 'Per-service sidecar credential.' },
+      },
+    },
+  };
+}
