@@ -3,7 +3,7 @@
  * route (validation, access check, ETag helpers) and produces the OpenAPI 3.1 document.
  */
 import type { NextFunction, Request, Response, Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Actor, AdminPermission } from '../auth/admin-roles.js';
 import { AdminError, invalidInput } from '../errors.js';
 

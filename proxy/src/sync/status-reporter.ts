@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
-import { SidecarStatusReport } from '@agentcore/policies';
+import type { SidecarStatusReport } from '@agentcore/policies';
 import { ProxyError } from '../errors.js';
 import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
 

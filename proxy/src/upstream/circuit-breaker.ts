@@ -5,14 +5,14 @@
  * so the decision is exposed as `admit()` + `done(outcome)` instead of wrapping a function.
  */
 import {
-  BulkheadPolicy,
-  CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   SamplingBreaker,
   bulkhead,
   circuitBreaker,
   handleAll,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
   type IBreaker,
 } from 'cockatiel';
 import type { Upstream } from '@agentcore/policies';
@@ -172,7 +172,7 @@ export function createCircuitBreaker(cfg: CircuitConfig | undefined): CircuitBre
     return { admission, settled };
   }
 
-  function admitNow(): Admission {
+  function admitNow(): Admission | Promise<Admission> {
     const refused = circuitRefusal();
     if (refused) return refused;
     if (!limit) {
