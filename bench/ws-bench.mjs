@@ -111,7 +111,7 @@ if (role === 'backend') {
       // m.relay connections, each keeping m.window messages of m.size bytes in flight, for m.seconds.
       const payload = Buffer.alloc(m.size, 120);
       const conns = await Promise.all(Array.from({ length: m.relay }, () => new Promise((res) => {
-        const s = new WebSocket(url, { perMessageDeflate: false });
+        const s = new WebSocket(m.url ?? url, { perMessageDeflate: false });
         s.once('open', () => res(s));
       })));
       let echoed = 0;
@@ -156,8 +156,12 @@ function once(child, pred) {
   });
 }
 
-const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const mib = (b) => (b / 1048576).toFixed(1);
+function rssKiB(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+function mib(b) {
+  return (b / 1048576).toFixed(1);
+}
 
 async function main() {
   const { values: a } = parseArgs({
@@ -233,9 +237,15 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1000));
 
     const rg = gens[0].g;
-    rg.send({ relay: Number(a['relay-connections']), seconds: Number(a.seconds), size: Number(a.size), window: Number(a.window) });
-    const relay = await once(rg, (m) => m.echoes !== undefined);
-    const echoesPerSec = relay.echoes / relay.secs;
+    const relayRun = async (target) => {
+      rg.send({ relay: Number(a['relay-connections']), seconds: Number(a.seconds), size: Number(a.size), window: Number(a.window), url: target });
+      const r = await once(rg, (m) => m.echoes !== undefined);
+      await new Promise((res) => setTimeout(res, 500));
+      return r.echoes / r.secs;
+    };
+    const directPerSec = await relayRun(`ws://127.0.0.1:${bport}/ws`);
+    const echoesPerSec = await relayRun(undefined);
+    const relay = { directPerSec, echoesPerSec };
 
     const perConnKiB = ((rss1 - rss0) / ok).toFixed(2);
     const heapPerConnKiB = heap0 && heap1 ? ((heap1.heapUsed - heap0.heapUsed) / 1024 / ok).toFixed(2) : 'n/a';
@@ -247,6 +257,7 @@ async function main() {
       ['RSS per connection (client + backend socket)', `${perConnKiB} KiB`],
       ['JS heap per connection (after GC)', heapPerConnKiB === 'n/a' ? 'n/a' : `${heapPerConnKiB} KiB`],
       [`relay, ${a['relay-connections']} connections × ${a.window} in flight, ${a.size} B messages`, `${Math.round(echoesPerSec)} round trips/s = ${Math.round(echoesPerSec * 2)} messages relayed/s (${mib(echoesPerSec * 2 * Number(a.size))} MiB/s)`],
+      ['same, straight to the backend (no sidecar)', `${Math.round(directPerSec)} round trips/s`],
     ];
     console.log(`\n\`${cmd}\` — Node ${process.version}, ${cpus().length} CPUs, sidecar ${a.sidecar}\n`);
     console.log('| measure | value |\n|---|---:|');

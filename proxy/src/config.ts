@@ -46,6 +46,7 @@ export const ProxyConfig = z
     drainTimeoutMs: int(0, 600_000).default(10_000),
     upstreamConnections: int(1, 100_000).default(256),
     rateLimitMaxKeys: int(100, 100_000_000).default(100_000),
+    cacheMaxBytes: int(1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
     watch: z
       .enum(['true', 'false'])
       .default('true')
@@ -105,6 +106,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'drain-timeout-ms': { key: 'drainTimeoutMs', help: 'on SIGTERM, how long in-flight requests may finish (default 10000)' },
   'upstream-connections': { key: 'upstreamConnections', help: 'max connections per upstream origin (default 256)' },
   'rate-limit-max-keys': { key: 'rateLimitMaxKeys', help: 'in-memory rate-limit counters kept at most, LRU (default 100000)' },
+  'cache-max-bytes': { key: 'cacheMaxBytes', help: 'memory bound of the response cache in bytes (default 67108864)' },
   watch: { key: 'watch', help: 'reload the bundle when the file changes: true (default) or false' },
   'log-level': { key: 'logLevel', help: 'process log level (access log lines are info): info (default), warn, error, debug, silent' },
 };

@@ -7,6 +7,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { applyHeaderTransform } from './header-transform.js';
+import { MISS_HEADERS, type Capture } from './response-cache.js';
+import { finishUpstreamHeaders } from './response-headers.js';
 import { connectionListed, HOP_BY_HOP, isIdentityHeader, SPOOFABLE_REQUEST } from './hop-by-hop.js';
 import type { Respond } from './pipeline/stage.js';
 import type { RequestContext } from './request-context.js';
@@ -94,9 +96,12 @@ export function upstreamFailure(err: Error & { code?: string }): Respond & { kin
 class RelayHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private finished = false;
+  private capture: Capture | undefined;
   private readonly onDrain = (): void => this.controller?.resume();
   private readonly onClientClose = (): void => {
     if (!this.finished && !this.ctx.res.writableFinished) {
+      this.capture?.abort();
+      this.capture = undefined;
       this.ctx.upstreamError = 'client-aborted';
       this.controller?.abort(new Error('client closed the connection'));
     }
@@ -119,20 +124,17 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     ctx.upstreamEnd = process.hrtime.bigint();
     const route = ctx.route!;
     const listed = connectionListed(headers.connection as string | undefined);
-    let out: string[] = [];
+    const upstream: string[] = [];
     for (const name in headers) {
       if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
       const v = headers[name];
       if (v === undefined) continue;
-      if (typeof v === 'string') out.push(name, v);
-      else for (const item of v) out.push(name, item);
+      if (typeof v === 'string') upstream.push(name, v);
+      else for (const item of v) upstream.push(name, item);
     }
-    if (route.responseTransform) out = applyHeaderTransform(out, route.responseTransform);
-    const sec = ctx.policy.securityHeaders;
-    for (let i = 0; i < sec.length; i += 2) if (headers[sec[i]!] === undefined) out.push(sec[i]!, sec[i + 1]!);
-    for (const h of ctx.responseHeaders) out.push(h);
-    out.push('x-request-id', ctx.requestId);
-    if (ctx.policy.closing) out.push('connection', 'close');
+    const store = ctx.cacheStore;
+    if (store) this.capture = store.cache.beginCapture(store.req, store.rule, statusCode, headers);
+    const out = finishUpstreamHeaders(ctx, upstream, route.route.cache?.enabled ? MISS_HEADERS : undefined);
     ctx.res.writeHead(statusCode, out);
     const type = headers['content-type'];
     if (route.sse || (typeof type === 'string' && type.startsWith('text/event-stream'))) ctx.res.flushHeaders();
@@ -140,6 +142,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.ctx.bytesOut += chunk.length;
+    if (this.capture && !this.capture.push(chunk)) this.capture = undefined;
     if (!this.ctx.res.write(chunk)) {
       controller.pause();
       this.ctx.res.once('drain', this.onDrain);
@@ -150,6 +153,8 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     this.finished = true;
     this.ctx.res.removeListener('close', this.onClientClose);
     if (this.ctx.upstreamEnd === 0n) this.ctx.upstreamEnd = process.hrtime.bigint();
+    this.capture?.finish();
+    this.capture = undefined;
     this.ctx.res.end();
     this.done(this.ctx, undefined);
   }
@@ -158,6 +163,8 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     this.finished = true;
     const ctx = this.ctx;
+    this.capture?.abort();
+    this.capture = undefined;
     ctx.res.removeListener('close', this.onClientClose);
     if (ctx.upstreamEnd === 0n) ctx.upstreamEnd = process.hrtime.bigint();
     if (ctx.upstreamError === 'client-aborted' || ctx.res.destroyed) {

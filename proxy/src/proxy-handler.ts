@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { logAccess } from './access-log.js';
 import { errorBody } from './errors.js';
 import { forward } from './forward.js';
+import { finishUpstreamHeaders } from './response-headers.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { PolicyRuntime } from './policy-runtime.js';
 import type { Respond, Stage, StageResult } from './pipeline/stage.js';
@@ -58,7 +59,12 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
     ctx.decision = r.decision;
     ctx.reason = r.reason;
     const res = ctx.res;
-    if (!res.headersSent && !res.destroyed) {
+    if (r.upstreamLike && !res.headersSent && !res.destroyed) {
+      const headers = finishUpstreamHeaders(ctx, [...r.upstreamLike.headers]);
+      res.writeHead(r.status, headers);
+      res.end(r.upstreamLike.body);
+      ctx.bytesOut = r.upstreamLike.body?.length ?? 0;
+    } else if (!res.headersSent && !res.destroyed) {
       const headers: string[] = [...ctx.policy.ownResponseHeaders, 'x-request-id', ctx.requestId];
       for (const h of ctx.responseHeaders) headers.push(h);
       if (r.headers) for (const h of r.headers) headers.push(h);
@@ -149,6 +155,7 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
     upstreamError: undefined,
     bytesIn: 0,
     bytesOut: 0,
+    cacheStore: undefined,
   });
 
   return {

@@ -24,6 +24,8 @@ import { corsStage } from './pipeline/cors.js';
 import { rateLimitStage } from './pipeline/rate-limit.js';
 import { routeStage } from './pipeline/route.js';
 import { validateRequestStage } from './pipeline/validate-request.js';
+import { cacheStage } from './pipeline/cache.js';
+import { ResponseCache } from './response-cache.js';
 import { compileRuntime, type PolicyRuntime } from './policy-runtime.js';
 import { createPipeline } from './proxy-handler.js';
 import { MemoryRateLimitStore } from './rate-limiter.js';
@@ -102,6 +104,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const metrics = new ProxyMetrics(options.defaultMetrics ?? true);
   const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
   const store = new MemoryRateLimitStore(config.rateLimitMaxKeys);
+  const responseCache = new ResponseCache({ maxBytes: config.cacheMaxBytes });
   const runtimeOptions = { localUpstream: config.upstream, pools, tls, env: options.env ?? process.env };
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
 
@@ -122,6 +125,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     current.closing = draining;
     source = from;
     old?.close();
+    // Cached responses were produced under the old policy (routes, transforms, vary rules): drop them.
+    if (old) responseCache.purge();
     metrics.bundleRevision.reset();
     metrics.bundleRevision.set({ service: bundle.service }, bundle.revision);
     metrics.bundleReloads.inc({ result: 'applied' });
@@ -187,6 +192,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       authorizeStage(),
       rateLimitStage(store),
       validateRequestStage(),
+      cacheStage(responseCache),
     ],
     accessLog: log,
     metrics,

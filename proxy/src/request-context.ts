@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticatedPrincipal, AuthFailureReason } from './auth/principal.js';
 import type { PolicyRuntime, RouteRuntime } from './policy-runtime.js';
+import type { CacheRequest, CacheRule, ResponseCache } from './response-cache.js';
 
 export type Decision = 'allow' | 'deny' | 'error';
 
@@ -49,4 +50,6 @@ export interface RequestContext {
   upstreamError: string | undefined;
   bytesIn: number;
   bytesOut: number;
+  /** set by the cache stage on a miss that may be stored: the relay captures the response */
+  cacheStore: { cache: ResponseCache; req: CacheRequest; rule: CacheRule } | undefined;
 }

@@ -38,7 +38,10 @@ function testBundle(): PolicyBundleInput {
   // an SSE route must not be cut by it.
   (b as { upstreams?: Record<string, unknown> }).upstreams = { 'test-helpers': { timeouts: { perTryMs: 500 } }, 'short-idle': { timeouts: { idleMs: 300 } } };
   (b.routes as { id: string; upstream?: string }[]).find((r) => r.id === 'agents-status-stream')!.upstream = 'short-idle';
-  (b.routes as unknown[]).push({ id: 'test-helpers', match: { path: '/__test', kind: 'prefix' }, auth: { required: false }, upstream: 'test-helpers' });
+  (b.routes as unknown[]).push(
+    { id: 'test-bytes', match: { path: '/__test/bytes', kind: 'exact' }, auth: { required: false }, cache: { ttlSeconds: 60, maxEntryBytes: 1024 } },
+    { id: 'test-helpers', match: { path: '/__test', kind: 'prefix' }, auth: { required: false }, upstream: 'test-helpers' },
+  );
   return b;
 }
 
@@ -390,6 +393,49 @@ describe('Server-Sent Events', () => {
     const deadline = Date.now() + 2000;
     while (backend.sseClientsOpen !== 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
     expect(backend.sseClientsOpen).toBe(0);
+  });
+});
+
+describe('response cache', () => {
+  it('serves a cacheable GET from the cache the second time, with a strong ETag and 304 on If-None-Match', async () => {
+    const q = `?n=100&c=${Date.now()}`;
+    const a = await get(`/__test/bytes${q}`);
+    expect(a.headers.get('x-cache')).toBe('MISS');
+    const bodyA = await a.arrayBuffer();
+    const b = await get(`/__test/bytes${q}`);
+    expect(b.headers.get('x-cache')).toBe('HIT');
+    expect(Buffer.from(await b.arrayBuffer()).equals(Buffer.from(bodyA))).toBe(true);
+    const etag = b.headers.get('etag')!;
+    expect(etag).toMatch(/^"[^"]+"$/);
+    expect(b.headers.get('x-request-id')).not.toBe(a.headers.get('x-request-id'));
+    expect(b.headers.get('x-content-type-options')).toBe('nosniff');
+    // fetch() turns a conditional request into Cache-Control: no-cache (Fetch standard), so send it raw.
+    const c = await rawRequest(sidecar.url, `GET /__test/bytes${q} HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: ${etag}\r\nConnection: close\r\n\r\n`);
+    expect(c.status).toBe(304);
+    expect(c.headers.etag).toBe(etag);
+    // A client that asks for a fresh answer goes upstream.
+    expect((await get(`/__test/bytes${q}`, { 'cache-control': 'no-cache' })).headers.get('x-cache')).toBe('MISS');
+    expect(backend.received.filter((x) => x.url.startsWith('/__test/bytes'))).toHaveLength(2);
+    // A different query is a different entry.
+    expect((await get(`/__test/bytes${q}&x=1`)).headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('never stores an entry larger than the route bound', async () => {
+    const q = `?n=5000&c=${Date.now()}`;
+    expect((await get(`/__test/bytes${q}`)).headers.get('x-cache')).toBe('MISS');
+    const again = await get(`/__test/bytes${q}`);
+    expect(again.headers.get('x-cache')).toBe('MISS');
+    expect((await again.arrayBuffer()).byteLength).toBe(5000);
+    expect(backend.received.filter((x) => x.url === `/__test/bytes${q}`)).toHaveLength(2);
+  });
+
+  it('is purged when the bundle changes', async () => {
+    const q = `?n=10&c=${Date.now()}`;
+    await (await get(`/__test/bytes${q}`)).arrayBuffer();
+    expect((await get(`/__test/bytes${q}`)).headers.get('x-cache')).toBe('HIT');
+    const applied = await sidecar.apply(sidecar.runtime().bundle, 'test');
+    expect(applied.applied).toBe(true);
+    expect((await get(`/__test/bytes${q}`)).headers.get('x-cache')).toBe('MISS');
   });
 });
 

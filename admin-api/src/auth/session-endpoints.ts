@@ -83,7 +83,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
         await appendAuditEvent(trx, {
           at: now,
           actor: user.username,
-          action: 'login',
+          action: 'session.create',
           resourceType: 'session',
           resourceId: user.username,
           after: { role: user.role, expires_at: new Date(expiresAt).toISOString(), client },
@@ -131,7 +131,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
       const now = d.now();
       await inTransaction(d.store, async (trx) => {
         await deleteSession(trx, c.sessionIdHash);
-        await appendAuditEvent(trx, { at: now, actor: actor.username, action: 'logout', resourceType: 'session', resourceId: actor.username, outcome: 'allowed' });
+        await appendAuditEvent(trx, { at: now, actor: actor.username, action: 'session.delete', resourceType: 'session', resourceId: actor.username, outcome: 'allowed' });
       });
       res.append('set-cookie', sessionCookie('', 0, d.secureCookies));
       return { status: 204 };

@@ -15,6 +15,8 @@ export interface Respond {
   details?: Record<string, unknown>;
   /** extra headers, flat [name, value, …] */
   headers?: readonly string[];
+  /** a non-error answer with its own upstream-like headers and body (a cache hit); sent through the response finishing */
+  upstreamLike?: { headers: readonly string[]; body: Buffer | undefined };
   /** decision reason code for logs and metrics */
   reason: string;
   decision: 'allow' | 'deny' | 'error';
