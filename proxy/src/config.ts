@@ -46,6 +46,9 @@ export const ProxyConfig = z
     drainTimeoutMs: int(0, 600_000).default(10_000),
     upstreamConnections: int(1, 100_000).default(256),
     rateLimitMaxKeys: int(100, 100_000_000).default(100_000),
+    redis: z.url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' }).optional(),
+    redisFallback: z.enum(['local', 'open', 'closed']).default('local'),
+    redisTimeoutMs: int(1, 10_000).default(100),
     cacheMaxBytes: int(1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
     watch: z
       .enum(['true', 'false'])
@@ -106,6 +109,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'drain-timeout-ms': { key: 'drainTimeoutMs', help: 'on SIGTERM, how long in-flight requests may finish (default 10000)' },
   'upstream-connections': { key: 'upstreamConnections', help: 'max connections per upstream origin (default 256)' },
   'rate-limit-max-keys': { key: 'rateLimitMaxKeys', help: 'in-memory rate-limit counters kept at most, LRU (default 100000)' },
+  redis: { key: 'redis', help: 'share rate-limit counters across sidecars in Redis, e.g. redis://127.0.0.1:6379' },
+  'redis-fallback': { key: 'redisFallback', help: 'when Redis is down or slow: local (default, per-process limits), open (admit), closed (503)' },
+  'redis-timeout-ms': { key: 'redisTimeoutMs', help: 'Redis command timeout; no request waits longer (default 100)' },
   'cache-max-bytes': { key: 'cacheMaxBytes', help: 'memory bound of the response cache in bytes (default 67108864)' },
   watch: { key: 'watch', help: 'reload the bundle when the file changes: true (default) or false' },
   'log-level': { key: 'logLevel', help: 'process log level (access log lines are info): info (default), warn, error, debug, silent' },

@@ -48,6 +48,16 @@ export class ProxyMetrics {
     labelNames: ['route', 'result'] as const,
     registers: [this.registry],
   });
+  readonly rateLimitStoreUp = new Gauge({
+    name: 'agentcore_proxy_rate_limit_redis_up',
+    help: '1 while rate limits are decided in Redis, 0 while the fallback applies (absent without --redis).',
+    registers: [this.registry],
+  });
+  readonly rateLimitFallbacks = new Counter({
+    name: 'agentcore_proxy_rate_limit_redis_fallbacks_total',
+    help: 'Switches from Redis to the configured fallback.',
+    registers: [this.registry],
+  });
   readonly bundleRevision = new Gauge({
     name: 'agentcore_proxy_bundle_revision',
     help: 'Revision of the policy bundle being enforced.',

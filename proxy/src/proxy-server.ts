@@ -28,7 +28,8 @@ import { cacheStage } from './pipeline/cache.js';
 import { ResponseCache } from './response-cache.js';
 import { compileRuntime, type PolicyRuntime } from './policy-runtime.js';
 import { createPipeline } from './proxy-handler.js';
-import { MemoryRateLimitStore } from './rate-limiter.js';
+import { MemoryRateLimitStore, type RateLimitStore } from './rate-limiter.js';
+import { RedisRateLimitStore } from './rate-limit-store-redis.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { createBundleSync, type BundleSync } from './sync/bundle-sync.js';
 import { createStatusReporter } from './sync/status-reporter.js';
@@ -178,6 +179,31 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     await sync.start();
   }
 
+  let limits: RateLimitStore = store;
+  let redisStore: RedisRateLimitStore | undefined;
+  if (config.redis) {
+    redisStore = new RedisRateLimitStore({
+      url: config.redis,
+      keyPrefix: `agentcore:rl:${current!.bundle.service}:`,
+      commandTimeoutMs: config.redisTimeoutMs,
+      fallback: config.redisFallback,
+      local: store,
+      log,
+      onModeChange: (mode, reason) => {
+        metrics.rateLimitStoreUp.set(mode === 'redis' ? 1 : 0);
+        if (mode === 'fallback') metrics.rateLimitFallbacks.inc();
+        log.warn({ mode, reason, fallback: config.redisFallback }, mode === 'redis' ? 'rate limits back on Redis' : 'Redis unavailable: rate-limit fallback applies');
+      },
+    });
+    limits = redisStore;
+    await redisStore.ready().then(
+      () => metrics.rateLimitStoreUp.set(1),
+      (e: Error) => {
+        metrics.rateLimitStoreUp.set(0);
+        log.warn({ err: e.message, fallback: config.redisFallback }, 'Redis not reachable at start; the fallback applies until it is');
+      },
+    );
+  }
   const counters = { requests: 0, denied: 0 };
   const shipper = sync ? createAccessLogShipper({ controlPlane: config.controlPlane!, token: config.token!, instanceId, log }) : undefined;
   let inflight = 0;
@@ -190,7 +216,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       corsStage(),
       authenticateStage(),
       authorizeStage(),
-      rateLimitStage(store),
+      rateLimitStage(limits),
       validateRequestStage(),
       cacheStage(responseCache),
     ],
@@ -335,6 +361,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       adminServer.closeAllConnections();
       current!.close();
       await shipper?.stop();
+      await redisStore?.close();
       await pools.close();
       clearInterval(flusher);
       log.info({ unfinished: inflight }, 'agentcore-proxy stopped');

@@ -112,7 +112,9 @@ export function fallbackOutcome(limits: readonly CompiledLimit[], mode: 'open' |
   }
   const first = decisions[0];
   if (mode === 'closed' && first) first.retryAfterMs = CLOSED_RETRY_MS;
-  return rateLimitOutcome(limits, decisions);
+  const outcome = rateLimitOutcome(limits, decisions);
+  if (mode === 'closed') outcome.unavailable = true;
+  return outcome;
 }
 
 function validate(o: RedisRateLimitOptions): void {

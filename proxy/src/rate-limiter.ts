@@ -65,6 +65,8 @@ export interface RateLimitOutcome {
   deniedDecision: LimitDecision | undefined;
   /** `RateLimit` header value */
   header: string;
+  /** the counters could not be consulted and the configured fallback is `closed`: answer 503, not 429 */
+  unavailable?: boolean;
 }
 
 type CounterState = GcraState | WindowState;

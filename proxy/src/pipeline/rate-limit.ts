@@ -11,6 +11,12 @@ function settle(ctx: RequestContext, o: RateLimitOutcome): StageResult {
   if (o.allowed) return undefined;
   const c = o.denied!;
   const retry = retryAfterSeconds(o.deniedDecision!);
+  if (o.unavailable) {
+    return {
+      ...deny(503, 'SERVICE_UNAVAILABLE', 'RATE_LIMIT_STORE_UNAVAILABLE', `rate limits cannot be checked right now; retry after ${retry} s`, { limit: c.name }, ['retry-after', String(retry)]),
+      decision: 'error',
+    };
+  }
   const quota = c.isQuota;
   return deny(
     429,

@@ -1,0 +1,102 @@
+/**
+ * Who may do what in the admin API: local admin users with scrypt passwords, console sessions
+ * (HttpOnly SameSite=Strict cookie + CSRF token), personal access tokens for automation, the access
+ * guard every endpoint goes through, and the first-start owner account.
+ */
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import { AdminError } from '../errors.js';
+import type { AccessGuard, EndpointSpec } from '../http/endpoint.js';
+import { appendAuditEvent, isStoreError, type Store } from '../store/index.js';
+import { inTransaction } from '../store/queryable.js';
+import { countAdminUsers, insertAdminUser } from './admin-accounts-repo.js';
+import { createAccessGuard, type SidecarVerifier } from './access-guard.js';
+import { adminUserEndpoints } from './admin-user-endpoints.js';
+import { createDenialRecorder, type AuthDeps } from './auth-context.js';
+import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { MIN_PASSWORD_LENGTH, createDummyVerifier, generatePassword, hashPassword } from './password-hash.js';
+import { sessionEndpoints } from './session-endpoints.js';
+import { tokenEndpoints } from './token-endpoints.js';
+
+export type { AdminRole, AdminPermission, Actor } from './admin-roles.js';
+export type { SidecarVerifier } from './access-guard.js';
+export { SESSION_COOKIE, CSRF_HEADER } from './auth-context.js';
+
+/** Username of the owner account created on first start. */
+export const BOOTSTRAP_USERNAME = 'admin';
+
+export interface AdminAuth {
+  /** the access check for mountEndpoints */
+  guard: AccessGuard;
+  /** session, personal access token and admin user endpoints */
+  endpoints: EndpointSpec<never, never, never>[];
+  /**
+   * First start: creates the owner `admin` with `password`, or a generated one that is returned so the
+   * CLI prints it once. No-op when any admin user exists. Throws ADMIN_CONFIG_INVALID for a short password.
+   */
+  bootstrapOwner(password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }>;
+  /** Sets the check of 'sidecar' endpoints; the guard stores its answer in `res.locals.sidecar`. */
+  setSidecarVerifier(v: (req: Request) => Promise<{ service: string } | undefined>): void;
+}
+
+export interface AdminAuthOptions {
+  log: Logger;
+  /** add `Secure` to the session cookie (true behind HTTPS) */
+  secureCookies: boolean;
+  /** absolute lifetime of a console session (default 12 h) */
+  sessionTtlMs?: number;
+  /** login lockout thresholds (defaults: 5 per username, 20 per client address, 15 min window) */
+  loginThrottle?: LoginThrottleOptions;
+  /** clock, for tests */
+  now?: () => number;
+}
+
+/** Builds the auth module over an open store; options are validated here (fail fast). */
+export async function createAuth(store: Store, o: AdminAuthOptions): Promise<AdminAuth> {
+  const sessionTtlMs = o.sessionTtlMs ?? 12 * 3_600_000;
+  if (!Number.isSafeInteger(sessionTtlMs) || sessionTtlMs < 60_000) throw new Error(`sessionTtlMs must be an integer of at least 60000 ms, got ${sessionTtlMs}`);
+  const now = o.now ?? Date.now;
+  const deps: AuthDeps = {
+    store,
+    log: o.log,
+    now,
+    secureCookies: o.secureCookies,
+    sessionTtlMs,
+    throttle: createLoginThrottle(o.loginThrottle),
+    dummyVerify: await createDummyVerifier(),
+    denials: createDenialRecorder(store, o.log, now),
+  };
+  let sidecarVerifier: SidecarVerifier | undefined;
+
+  return {
+    guard: createAccessGuard(deps, () => sidecarVerifier),
+    endpoints: [...sessionEndpoints(deps), ...tokenEndpoints(deps), ...adminUserEndpoints(deps)],
+    setSidecarVerifier(v) {
+      sidecarVerifier = v;
+    },
+    async bootstrapOwner(password) {
+      if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+        throw new AdminError('ADMIN_CONFIG_INVALID', 'INTERNAL_ERROR', `AGENTCORE_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
+      }
+      if ((await countAdminUsers(store)) > 0) return { created: false };
+      const generated = password === undefined ? generatePassword() : undefined;
+      const passwordHash = await hashPassword(password ?? generated ?? '');
+      const t = now();
+      try {
+        await inTransaction(store, async (trx) => {
+          if ((await countAdminUsers(trx)) > 0) throw new BootstrapRace();
+          await insertAdminUser(trx, { username: BOOTSTRAP_USERNAME, passwordHash, role: 'owner' }, t);
+          await appendAuditEvent(trx, { at: t, actor: 'system', action: 'admin-user.create', resourceType: 'admin-user', resourceId: BOOTSTRAP_USERNAME, after: { username: BOOTSTRAP_USERNAME, role: 'owner', bootstrap: true }, outcome: 'allowed' });
+        });
+      } catch (err) {
+        // Another replica bootstrapped at the same moment.
+        if (err instanceof BootstrapRace || isStoreError(err, 'ADMIN_STORE_CONFLICT')) return { created: false };
+        throw err;
+      }
+      o.log.info({ username: BOOTSTRAP_USERNAME, generated: generated !== undefined }, 'created the first owner account');
+      return generated === undefined ? { created: true } : { created: true, generatedPassword: generated };
+    },
+  };
+}
+
+class BootstrapRace extends Error {}
