@@ -1,11 +1,15 @@
 /** The sidecar's local admin port: /healthz, /readyz, /metrics, /bundle. Never exposed with traffic. */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { errorBody } from './errors.js';
-import type { ProxyMetrics } from './metrics.js';
+/** Where /metrics text comes from: a prom-client registry, or the cluster aggregation. */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
 
 export interface AdminState {
   ready(): boolean;
-  bundleInfo(): Record<string, unknown>;
+  bundleInfo(): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -14,7 +18,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function createAdminServer(state: AdminState, metrics: ProxyMetrics): Server {
+export function createAdminServer(state: AdminState, metrics: MetricsSource): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -28,16 +32,16 @@ export function createAdminServer(state: AdminState, metrics: ProxyMetrics): Ser
         return;
       case '/readyz': {
         const ready = state.ready();
-        json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', bundle: state.bundleInfo() });
+        void Promise.resolve(state.bundleInfo()).then((bundle) => json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', bundle }));
         return;
       }
       case '/bundle':
-        json(res, 200, state.bundleInfo());
+        void Promise.resolve(state.bundleInfo()).then((b) => json(res, 200, b));
         return;
       case '/metrics':
-        metrics.registry.metrics().then(
+        metrics.metrics().then(
           (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+            res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
             res.end(text);
           },
           (err: Error) => json(res, 500, JSON.parse(errorBody('INTERNAL_ERROR', `metrics failed: ${err.message}`, '-'))),

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** `agentcore-proxy`: the sidecar's command line. */
+import cluster from 'node:cluster';
+import { runPrimary, runWorker } from './cluster.js';
 import { helpText, loadConfig } from './config.js';
 import { startProxy } from './proxy-server.js';
 
@@ -12,7 +14,8 @@ if (!r.ok) {
   process.stderr.write(`agentcore-proxy: invalid configuration\n${r.errors.map((e) => `  - ${e}`).join('\n')}\nRun agentcore-proxy --help for the options.\n`);
   process.exit(2);
 }
-startProxy(r.config, { handleSignals: true }).catch((e: Error) => {
+const started = r.config.workers > 1 ? (cluster.isPrimary ? runPrimary(r.config) : runWorker(r.config)) : startProxy(r.config, { handleSignals: true });
+started.catch((e: Error) => {
   process.stderr.write(`agentcore-proxy: cannot start: ${e.message}\n`);
   process.exit(1);
 });

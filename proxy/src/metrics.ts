@@ -51,6 +51,7 @@ export class ProxyMetrics {
   readonly rateLimitStoreUp = new Gauge({
     name: 'agentcore_proxy_rate_limit_redis_up',
     help: '1 while rate limits are decided in Redis, 0 while the fallback applies (absent without --redis).',
+    aggregator: 'min',
     registers: [this.registry],
   });
   readonly rateLimitFallbacks = new Counter({
@@ -60,7 +61,8 @@ export class ProxyMetrics {
   });
   readonly bundleRevision = new Gauge({
     name: 'agentcore_proxy_bundle_revision',
-    help: 'Revision of the policy bundle being enforced.',
+    help: 'Revision of the policy bundle being enforced (with --workers: the lowest of the workers).',
+    aggregator: 'min',
     labelNames: ['service'] as const,
     registers: [this.registry],
   });

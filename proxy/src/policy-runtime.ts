@@ -77,6 +77,8 @@ export interface RuntimeOptions {
   pools: UpstreamPools;
   tls: boolean;
   env?: Record<string, string | undefined>;
+  /** local counters are kept by this many worker processes: limits are divided between them */
+  limitShare?: number;
 }
 
 const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
@@ -115,7 +117,7 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
     return u;
   };
 
-  const limitsById = new Map(bundle.rateLimits.map((l) => [l.id, compileLimit(l)]));
+  const limitsById = new Map(bundle.rateLimits.map((l) => [l.id, compileLimit(l, o.limitShare ?? 1)]));
   const globalCors = bundle.cors;
   const routes: RouteRuntime[] = bundle.routes.map((r, index) => {
     const limits = r.rateLimits.map((id) => limitsById.get(id)!);

@@ -28,6 +28,7 @@ import { cacheStage } from './pipeline/cache.js';
 import { ResponseCache } from './response-cache.js';
 import { compileRuntime, type PolicyRuntime } from './policy-runtime.js';
 import { createPipeline } from './proxy-handler.js';
+import { createUpgradeHandler } from './websocket/upgrade-handler.js';
 import { MemoryRateLimitStore, type RateLimitStore } from './rate-limiter.js';
 import { RedisRateLimitStore } from './rate-limit-store-redis.js';
 import { UpstreamPools } from './upstream-pools.js';
@@ -38,6 +39,8 @@ import { createAccessLogShipper } from './sync/access-log-shipper.js';
 export type ReloadResult = { applied: true; revision: number } | { applied: false; reason: string };
 
 export interface ProxyHandle {
+  /** what /bundle shows (the cluster primary collects it from each worker) */
+  bundleInfo(): Record<string, unknown>;
   /** traffic URL, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly adminUrl: string;
@@ -59,6 +62,10 @@ export interface StartOptions {
   handleSignals?: boolean;
   /** collect Node default metrics (off in tests that start many proxies) */
   defaultMetrics?: boolean;
+  /** serve the admin port (a cluster worker does not: the primary serves it for all) */
+  adminServer?: boolean;
+  /** worker processes that each keep local rate-limit counters (limits are divided between them) */
+  limitShare?: number;
 }
 
 const listenOn = (server: Server, host: string, port: number): Promise<AddressInfo> =>
@@ -106,7 +113,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
   const store = new MemoryRateLimitStore(config.rateLimitMaxKeys);
   const responseCache = new ResponseCache({ maxBytes: config.cacheMaxBytes });
-  const runtimeOptions = { localUpstream: config.upstream, pools, tls, env: options.env ?? process.env };
+  const runtimeOptions = { localUpstream: config.upstream, pools, tls, env: options.env ?? process.env, limitShare: config.redis ? 1 : (options.limitShare ?? 1) };
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
 
   let current: PolicyRuntime | undefined;
@@ -230,6 +237,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       if (inflight === 0) drained?.();
     },
   });
+  const upgrades = createUpgradeHandler(pipeline, { runtime: () => current!, log, maxConnectionsTotal: config.wsMaxConnections });
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     inflight++;
     pipeline.onRequest(req, res);
@@ -246,6 +254,12 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const server: Server = tls
     ? (createHttpsServer({ ...serverOptions, cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!), minVersion: config.tlsMinVersion }, onRequest) as unknown as Server)
     : createHttpServer(serverOptions, onRequest);
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // record() → onFinish → inflight-- runs exactly once per upgrade, when the connection ends.
+    inflight++;
+    upgrades.onUpgrade(req, socket, head);
+  });
 
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = err.code ?? '';
@@ -271,8 +285,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     socket.destroySoon?.();
   });
 
-  const adminServer = createAdminServer(
-    {
+  const adminState = {
       ready: () => !draining,
       bundleInfo: () => ({
         service: current!.bundle.service,
@@ -286,17 +299,18 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
         last_rejection: lastRejection ?? null,
         draining,
       }),
-    },
-    metrics,
-  );
+    };
+  const adminServer = createAdminServer(adminState, metrics.registry);
 
   const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);
-  let adminAddr: AddressInfo;
-  try {
-    adminAddr = await listenOn(adminServer, config.adminListen.host, config.adminListen.port);
-  } catch (e) {
-    server.close();
-    throw e;
+  let adminAddr: AddressInfo | undefined;
+  if (options.adminServer !== false) {
+    try {
+      adminAddr = await listenOn(adminServer, config.adminListen.host, config.adminListen.port);
+    } catch (e) {
+      server.close();
+      throw e;
+    }
   }
 
   let watcher: FSWatcher | undefined;
@@ -334,7 +348,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   reporter?.start();
 
   const url = urlOf(tls ? 'https' : 'http', trafficAddr);
-  const adminUrl = urlOf('http', adminAddr);
+  const adminUrl = adminAddr ? urlOf('http', adminAddr) : '';
   log.info({ url, admin: adminUrl, upstream: config.upstream, tls }, 'agentcore-proxy listening');
   log.flush();
   // Log lines are written in 4 KiB batches for throughput; at low traffic this bounds their delay.
@@ -351,14 +365,18 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       await reporter?.stop();
       const stopped = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
+      // Upgraded sockets no longer belong to the server: close them (1001) ourselves.
+      await upgrades.close();
       if (inflight > 0) {
         log.info({ inflight, timeout_ms: config.drainTimeoutMs }, 'draining');
         await Promise.race([new Promise<void>((r) => (drained = r)), new Promise<void>((r) => setTimeout(r, config.drainTimeoutMs).unref())]);
       }
       server.closeAllConnections();
       await stopped;
-      await new Promise<void>((r) => adminServer.close(() => r()));
-      adminServer.closeAllConnections();
+      if (adminAddr) {
+        await new Promise<void>((r) => adminServer.close(() => r()));
+        adminServer.closeAllConnections();
+      }
       current!.close();
       await shipper?.stop();
       await redisStore?.close();
@@ -380,5 +398,5 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     process.once('SIGINT', stop);
   }
 
-  return { url, adminUrl, metrics, runtime: () => current!, reload, apply, close };
+  return { url, adminUrl, metrics, bundleInfo: adminState.bundleInfo, runtime: () => current!, reload, apply, close };
 }

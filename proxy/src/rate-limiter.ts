@@ -34,20 +34,26 @@ export interface CompiledLimit {
 
 const PERIOD_SECONDS = { hour: 3600, day: 86400, month: 2592000 } as const;
 
-/** Compiles one bundle rate limit. */
-export function compileLimit(limit: RateLimit): CompiledLimit {
+/**
+ * Compiles one bundle rate limit. `share` > 1 divides every count (rate, burst, quotas, rounded up)
+ * between that many worker processes that each keep their own counters (`--workers` without Redis).
+ */
+export function compileLimit(limit: RateLimit, share = 1): CompiledLimit {
   const checks: LimitCheck[] = [];
+  const part = (n: number): number => Math.max(1, Math.ceil(n / share));
   if (limit.rate) {
-    const { requests, periodSeconds } = limit.rate;
+    const requests = part(limit.rate.requests);
+    const { periodSeconds } = limit.rate;
     if (limit.algorithm === 'gcra') {
-      const params = gcraParams(limit.rate);
+      const burst = limit.rate.burst === undefined ? undefined : part(limit.rate.burst);
+      const params = gcraParams({ requests, periodSeconds, ...(burst !== undefined ? { burst } : {}) });
       checks.push({ kind: 'gcra', name: limit.id, params, quota: requests, windowSeconds: periodSeconds, isQuota: false });
     } else {
       checks.push({ kind: 'rate-window', name: limit.id, limit: requests, periodSeconds, quota: requests, windowSeconds: periodSeconds, isQuota: false });
     }
   }
   for (const q of limit.quotas) {
-    checks.push({ kind: 'quota', name: `${limit.id}-${q.period}`, period: q.period, quota: q.requests, windowSeconds: PERIOD_SECONDS[q.period], isQuota: true });
+    checks.push({ kind: 'quota', name: `${limit.id}-${q.period}`, period: q.period, quota: part(q.requests), windowSeconds: PERIOD_SECONDS[q.period], isQuota: true });
   }
   return { limit, checks };
 }

@@ -173,6 +173,33 @@ describe('SIGTERM', () => {
   });
 });
 
+describe('--workers', () => {
+  it('runs N workers on one port; the primary aggregates metrics and bundle info; SIGTERM stops all with exit 0', async () => {
+    const path = writeBundle('workers.json', 3);
+    const p = await startCli(['--bundle', path, '--upstream', backend.url, '--workers', '2']);
+    const info = await until(
+      async () => (await (await fetch(`${p.admin}/bundle`)).json()) as { workers: { pid: number; revision: number }[] },
+      (b) => b.workers.length === 2,
+      8000,
+    );
+    expect(info.workers).toHaveLength(2);
+    expect(new Set(info.workers.map((w) => w.pid)).size).toBe(2);
+    expect(info.workers.every((w) => w.revision === 3)).toBe(true);
+    expect((await fetch(`${p.admin}/readyz`)).status).toBe(200);
+    for (let i = 0; i < 20; i++) {
+      // A new connection each time, so both workers take some.
+      const r = await fetch(`${p.url}/healthz`, { headers: { connection: 'close' } });
+      expect(r.status).toBe(200);
+    }
+    const metrics = await (await fetch(`${p.admin}/metrics`)).text();
+    const total = [...metrics.matchAll(/agentcore_proxy_requests_total\{route="healthz"[^}]*\} (\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+    expect(total).toBe(20);
+    expect(metrics).toMatch(/agentcore_proxy_bundle_revision\{service="agents"\} 3/);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+});
+
 describe('TLS', () => {
   it('serves TLS 1.3 with HSTS, and refuses TLS 1.2 by default', async () => {
     const key = join(dir, 'key.pem');

@@ -145,6 +145,18 @@ export interface SidecarsTable {
   last_seen: EpochMs;
 }
 
+/** Per-service credentials of sidecars (bearer tokens); the token itself is never stored. */
+export interface SidecarCredentialsTable {
+  id: string;
+  service: string;
+  name: string;
+  /** hex SHA-256 of the token */
+  sha256: string;
+  created_at: EpochMs;
+  revoked_at: EpochMs | null;
+  last_used_at: EpochMs | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   at: EpochMs;
@@ -191,6 +203,7 @@ export interface Database {
   bundle_revisions: BundleRevisionsTable;
   signing_keys: SigningKeysTable;
   sidecars: SidecarsTable;
+  sidecar_credentials: SidecarCredentialsTable;
   audit_events: AuditEventsTable;
   access_logs: AccessLogsTable;
 }

@@ -197,9 +197,31 @@ function sqlIn(column: string, values: readonly string[]) {
 
 const sqlRaw = (text: string) => sql.raw<boolean>(text);
 
+/** Migration 002: per-service sidecar credentials (bearer tokens stored as their SHA-256). */
+function sidecarCredentials(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('sidecar_credentials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('service', 'text', (c) => c.notNull().references('services.name').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('last_used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('sidecar_credentials_service_idx').on('sidecar_credentials').columns(['service', 'created_at']).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('sidecar_credentials').ifExists().execute();
+    },
+  };
+}
+
 /** The migrations of the store, by name (applied in name order). */
 export function storeMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect) };
+  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials() };
 }
 
 /** A Kysely MigrationProvider over the in-code migrations. */

@@ -1,0 +1,162 @@
+/**
+ * Publishing: compile the store's view of a service, validate, sign with the active key and store it as the next
+ * revision — unless its content equals the latest revision's. Publishes of one service run one at a time; policy
+ * changes are debounced so a burst of edits makes one revision. Every new revision wakes the long-polls (this
+ * replica directly, the others through the ChangeNotifier).
+ */
+import { bundleHash, canonicalJson, validateBundle, type BundleIssue, type PolicyBundle } from '@agentcore/policies';
+import type { Logger } from 'pino';
+import { AdminError } from '../errors.js';
+import { appendAuditEvent, getLatestRevision, getRevision, publishRevision, StoreError, type Store } from '../store/index.js';
+import { signBundle } from './bundle-signing.js';
+import type { ChangeNotifier } from './change-notifier.js';
+import { compileBundle } from './compile-bundle.js';
+import type { RevisionWaiters } from './revision-waiters.js';
+import { ensureSigningKey } from './signing-keys-repo.js';
+
+/** A new revision, or the content equals the latest revision's (nothing stored). */
+export type PublishResult = { revision: number; hash: string } | { unchanged: true; revision: number; hash: string };
+
+/** Debounce of policy-change publishes, per service. */
+export const PUBLISH_DEBOUNCE_MS = 50;
+
+export interface BundlePublisher {
+  /** compiles and publishes `service` now (queued behind a running publish of the same service) */
+  publish(service: string, actor: string): Promise<PublishResult>;
+  /** publishes revision `revision`'s content again, as a new revision */
+  rollback(service: string, revision: number, actor: string): Promise<PublishResult>;
+  /** debounced publish after a committed policy change; failures are logged */
+  schedule(service: string, actor: string): void;
+  /** the last compile failure of a service on this replica (cleared by a successful publish) */
+  lastFailure(service: string): { at: number; issues: BundleIssue[] } | undefined;
+  /** runs the pending debounced publishes and waits for the running ones */
+  close(): Promise<void>;
+}
+
+/** The hash of what a bundle enforces: `bundleHash` without revision, hash and createdAt. */
+export function contentHash(bundle: object): string {
+  const { revision: _r, hash: _h, createdAt: _c, ...content } = bundle as Record<string, unknown>;
+  return bundleHash(content);
+}
+
+/** 400 ADMIN_POLICY_INVALID with one field per bundle issue. */
+export function policyInvalid(service: string, issues: readonly BundleIssue[]): AdminError {
+  return new AdminError(
+    'ADMIN_POLICY_INVALID',
+    'INVALID_REQUEST',
+    `the policy of service "${service}" does not compile to a valid bundle; the last good revision stays published`,
+    { fields: issues.map((i) => ({ path: i.path, message: i.message })) },
+  );
+}
+
+export function createBundlePublisher(deps: {
+  store: Store;
+  log: Logger;
+  notifier: ChangeNotifier;
+  waiters: RevisionWaiters;
+  now?: () => number;
+  debounceMs?: number;
+}): BundlePublisher {
+  const now = deps.now ?? Date.now;
+  const queues = new Map<string, Promise<unknown>>();
+  const pending = new Map<string, { timer: NodeJS.Timeout; actor: string }>();
+  const failures = new Map<string, { at: number; issues: BundleIssue[] }>();
+  let closed = false;
+
+  /** Runs `task` after every earlier task of the same service. */
+  const serial = <T>(service: string, task: () => Promise<T>): Promise<T> => {
+    const prev = queues.get(service) ?? Promise.resolve();
+    const run = prev.then(task, task);
+    const tail = run.catch(() => {});
+    queues.set(service, tail);
+    void tail.then(() => {
+      if (queues.get(service) === tail) queues.delete(service);
+    });
+    return run;
+  };
+
+  const store = async (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => {
+    const latest = await getLatestRevision(deps.store, service);
+    if (latest && contentHash(JSON.parse(latest.content) as object) === contentHash(bundle)) {
+      return { unchanged: true, revision: latest.revision, hash: latest.hash };
+    }
+    const key = await ensureSigningKey(deps.store);
+    const createdAt = new Date(now()).toISOString();
+    const rev = await publishRevision(deps.store, service, actor, async (revision) => {
+      const { hash: _old, ...rest } = bundle;
+      const full: PolicyBundle = { ...rest, revision, createdAt };
+      const hash = bundleHash(full);
+      return { hash, content: canonicalJson({ ...full, hash }), signature: await signBundle(full, key) };
+    });
+    await appendAuditEvent(deps.store, {
+      actor,
+      outcome: 'allowed',
+      action,
+      resourceType: 'bundle',
+      resourceId: service,
+      before: latest ? { revision: latest.revision, hash: latest.hash } : null,
+      after: { revision: rev.revision, hash: rev.hash, kid: key.kid },
+    }).catch((err: unknown) => deps.log.error({ err, service }, 'cannot record the bundle publish in the audit trail'));
+    deps.log.info({ service, revision: rev.revision, hash: rev.hash, kid: key.kid, actor, action }, 'bundle revision published');
+    deps.waiters.revisionPublished(service, rev.revision);
+    deps.notifier.publish(service, rev.revision).catch((err: unknown) => deps.log.warn({ err, service }, 'cannot announce the new bundle revision to other replicas'));
+    return { revision: rev.revision, hash: rev.hash };
+  };
+
+  const publish = (service: string, actor: string): Promise<PublishResult> =>
+    serial(service, async () => {
+      const compiled = await compileBundle(deps.store, service, now());
+      if (!compiled.ok) {
+        failures.set(service, { at: now(), issues: compiled.issues });
+        deps.log.warn({ service, issues: compiled.issues }, 'policy does not compile to a valid bundle; keeping the last good revision');
+        throw policyInvalid(service, compiled.issues);
+      }
+      failures.delete(service);
+      return store(service, actor, compiled.bundle, 'bundle.publish');
+    });
+
+  const rollback = (service: string, revision: number, actor: string): Promise<PublishResult> =>
+    serial(service, async () => {
+      const old = await getRevision(deps.store, service, revision);
+      const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as Record<string, unknown>;
+      const checked = validateBundle({ ...content, revision: 0 });
+      if (!checked.ok) throw policyInvalid(service, checked.issues);
+      return store(service, actor, checked.bundle, 'bundle.rollback');
+    });
+
+  const fire = (service: string, actor: string): Promise<void> =>
+    publish(service, actor).then(
+      () => {},
+      (err: unknown) => {
+        if (err instanceof AdminError && err.code === 'ADMIN_POLICY_INVALID') return; // logged by publish
+        if (err instanceof StoreError && err.code === 'ADMIN_STORE_NOT_FOUND') return deps.log.debug({ service }, 'service gone; nothing to publish');
+        deps.log.error({ err, service }, 'bundle publish after a policy change failed');
+      },
+    );
+
+  return {
+    publish,
+    rollback,
+    schedule(service, actor) {
+      if (closed) return;
+      const prev = pending.get(service);
+      if (prev) clearTimeout(prev.timer);
+      const timer = setTimeout(() => {
+        pending.delete(service);
+        void fire(service, actor);
+      }, deps.debounceMs ?? PUBLISH_DEBOUNCE_MS);
+      pending.set(service, { timer, actor });
+    },
+    lastFailure: (service) => failures.get(service),
+    async close() {
+      closed = true;
+      const flush = [...pending].map(([service, p]) => {
+        clearTimeout(p.timer);
+        return fire(service, p.actor);
+      });
+      pending.clear();
+      await Promise.all(flush);
+      await Promise.all([...queues.values()]);
+    },
+  };
+}

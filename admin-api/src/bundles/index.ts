@@ -1,0 +1,72 @@
+/**
+ * The bundle service: compiles, signs and publishes each service's policy bundle, and serves it to sidecars
+ * (long-poll with ETag), with sidecar credentials, status and access-log ingestion. See docs/bundle-sync.md.
+ */
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { Actor } from '../auth/admin-roles.js';
+import type { EndpointSpec } from '../http/endpoint.js';
+import { sidecarCredentialEndpoints } from '../sidecar/sidecar-credential-endpoints.js';
+import { sidecarEndpoints } from '../sidecar/sidecar-endpoints.js';
+import { createSidecarVerifier } from '../sidecar/verify-sidecar.js';
+import type { Store } from '../store/index.js';
+import { bundleEndpoints } from './bundle-endpoints.js';
+import { createBundlePublisher } from './bundle-publisher.js';
+import { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
+import { createRevisionWaiters } from './revision-waiters.js';
+import { ensureSigningKey } from './signing-keys-repo.js';
+
+export { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
+export { createPostgresNotifier, BUNDLE_CHANNEL, type PostgresChangeNotifier } from './postgres-notifier.js';
+export { compileBundle, type CompiledBundle } from './compile-bundle.js';
+export { contentHash, type PublishResult } from './bundle-publisher.js';
+export { diffJson, type DiffEntry } from './bundle-diff.js';
+
+export interface BundleService {
+  endpoints: EndpointSpec<never, never, never>[];
+  /** called by the resource endpoints after every committed change: recompile, validate, sign, store a new revision (if the content changed), wake long-polls */
+  onPolicyChange(service: string, actor: Actor): void;
+  /** for auth.setSidecarVerifier: Authorization: Bearer <sidecar token> → { service } */
+  verifySidecar(req: Request): Promise<{ service: string } | undefined>;
+  /** publish now (awaitable; onPolicyChange uses it, debounced ~50 ms per service so a burst of changes makes one revision) */
+  publish(service: string, actor: string): Promise<{ revision: number; hash: string } | { unchanged: true }>;
+  /** how many bundle long-polls wait on this replica now */
+  readonly waiting: number;
+  close(): Promise<void>;
+}
+
+export interface BundleServiceDeps {
+  store: Store;
+  log: Logger;
+  /** default: createLocalNotifier() (one replica); with several replicas on PostgreSQL, createPostgresNotifier. Closed by close(). */
+  notifier?: ChangeNotifier;
+  /** epoch ms; tests move it */
+  now?: () => number;
+  /** debounce of onPolicyChange publishes (ms, default 50) */
+  debounceMs?: number;
+}
+
+/** Creates the bundle service; generates and stores the first signing key (ES256) if the store has none. */
+export async function createBundleService(deps: BundleServiceDeps): Promise<BundleService> {
+  const { store } = deps;
+  const log = deps.log.child({ module: 'bundles' });
+  const notifier = deps.notifier ?? createLocalNotifier();
+  await ensureSigningKey(store);
+  const waiters = createRevisionWaiters({ store, notifier, log });
+  const publisher = createBundlePublisher({ store, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs });
+  const verifySidecar = createSidecarVerifier(store, deps.now);
+  return {
+    endpoints: [...bundleEndpoints({ store, publisher }), ...sidecarCredentialEndpoints({ store }), ...sidecarEndpoints({ store, log, waiters, now: deps.now })],
+    onPolicyChange: (service, actor) => publisher.schedule(service, actor.username),
+    verifySidecar,
+    publish: (service, actor) => publisher.publish(service, actor),
+    get waiting() {
+      return waiters.size;
+    },
+    async close() {
+      await publisher.close();
+      waiters.close();
+      await notifier.close();
+    },
+  };
+}

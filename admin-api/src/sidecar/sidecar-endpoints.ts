@@ -1,0 +1,216 @@
+/**
+ * The endpoints sidecars call (docs/bundle-sync.md): the signed bundle with ETag and long-poll, status reports and
+ * access-log batches; plus the admin view of the fleet. A sidecar credential acts for its own service only.
+ */
+import { AccessLogBatch, SidecarStatusReport } from '@agentcore/policies';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { RevisionWaiters } from '../bundles/revision-waiters.js';
+import { AdminError } from '../errors.js';
+import { endpoint, type EndpointSpec } from '../http/endpoint.js';
+import { getLatestRevision, getService, insertAccessLogs, recordApiKeyUse, type AccessLogRecord, type BundleRevision, type Store } from '../store/index.js';
+import { dbOf } from '../store/queryable.js';
+import { addDroppedAccessLogs, latestRevisionNumbers, listSidecars, upsertSidecarStatus } from './sidecars-repo.js';
+import type { VerifiedSidecar } from './verify-sidecar.js';
+
+/** Longest long-poll a sidecar may ask for (seconds), as in the sync protocol. */
+export const MAX_WAIT_SECONDS = 300;
+/** A sidecar not seen for this long is `stale` (3 × the default 20 s status interval). */
+export const STALE_AFTER_MS = 60_000;
+
+const ServiceParams = z.object({ service: z.string().min(1).max(63) });
+const BundleQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0) });
+const FleetQuery = z.object({ service: z.string().min(1).max(63).optional() });
+
+const SidecarView = z.object({
+  service: z.string(),
+  instanceId: z.string(),
+  host: z.string(),
+  appliedRevision: z.int().nullable(),
+  latestRevision: z.int().nullable(),
+  upToDate: z.boolean(),
+  rejectedRevision: z.int().nullable(),
+  rejectionReason: z.string().nullable(),
+  uptimeSeconds: z.number().nullable(),
+  counters: z.record(z.string(), z.number()),
+  lastSeen: z.string(),
+  stale: z.boolean(),
+});
+
+/** The verified sidecar of the request; 401 when the guard did not verify one, 403 when it is for another service. */
+function sidecarFor(res: Response, service: string | undefined): VerifiedSidecar {
+  const s = res.locals.sidecar as VerifiedSidecar | undefined;
+  if (!s) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'a valid sidecar credential is required', {}, { headers: { 'www-authenticate': 'Bearer' } });
+  if (service !== undefined && s.service !== service) {
+    throw new AdminError('ADMIN_SIDECAR_WRONG_SERVICE', 'FORBIDDEN', `this sidecar credential is for service "${s.service}", not "${service}"`);
+  }
+  return s;
+}
+
+/** The entity tags of `If-None-Match` (RFC 9110 §13.1.2), unquoted; `*` kept as is. */
+export function parseIfNoneMatch(header: string | undefined): Set<string> {
+  const tags = new Set<string>();
+  if (!header) return tags;
+  for (const part of header.split(',')) {
+    const t = part.trim().replace(/^W\//, '');
+    if (t === '*') tags.add('*');
+    else if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) tags.add(t.slice(1, -1));
+  }
+  return tags;
+}
+
+const matches = (known: ReadonlySet<string>, rev: BundleRevision): boolean => known.has('*') || known.has(rev.hash);
+
+function sendBundle(res: Response, rev: BundleRevision): undefined {
+  res.status(200).setHeader('etag', `"${rev.hash}"`);
+  res.setHeader('x-bundle-revision', String(rev.revision));
+  res.type('application/jose').send(rev.signature);
+  return undefined;
+}
+
+const tags = ['Sidecar sync'];
+
+/** The sidecar-facing endpoints and the fleet list. */
+export function sidecarEndpoints(deps: { store: Store; log: Logger; waiters: RevisionWaiters; now?: () => number }): EndpointSpec<never, never, never>[] {
+  const { store, log, waiters } = deps;
+  const now = deps.now ?? Date.now;
+  const list = [
+    endpoint({
+      method: 'get',
+      path: '/api/v1/sidecar/bundles/{service}',
+      operationId: 'getSidecarBundle',
+      summary: 'The latest signed bundle of a service (compact JWS), with ETag and long-poll',
+      description:
+        'With `If-None-Match: "<hash>"` naming the latest bundle: 304 at once (`wait=0`), or held until a new revision is published or `wait` seconds pass (then 304). 404 when the service has no revision yet (after `wait`).',
+      tags,
+      access: 'sidecar',
+      params: ServiceParams,
+      query: BundleQuery,
+      responses: {
+        200: { description: 'the bundle; `ETag` is its hash', contentType: 'application/jose', schema: z.string() },
+        304: { description: 'the bundle named in If-None-Match is still the latest' },
+        401: { description: 'missing, unknown or revoked sidecar credential' },
+        403: { description: 'the credential is for another service' },
+        404: { description: 'no revision published yet' },
+      },
+      async handler({ req, res, params, query }) {
+        sidecarFor(res, params.service);
+        const known = parseIfNoneMatch(req.headers['if-none-match']);
+        const latest = await getLatestRevision(store, params.service);
+        if (latest && !matches(known, latest)) return sendBundle(res, latest);
+        let next: BundleRevision | undefined;
+        if (query.wait > 0) {
+          const gone = new AbortController();
+          const onClose = (): void => gone.abort();
+          res.once('close', onClose);
+          // `*` is satisfied by any revision, so wait for one with another hash than the current.
+          const waitFor = known.has('*') && latest ? new Set([latest.hash]) : known;
+          try {
+            next = await waiters.waitForChange(params.service, waitFor, query.wait * 1000, gone.signal);
+          } finally {
+            res.off('close', onClose);
+          }
+          if (gone.signal.aborted) return undefined;
+        }
+        if (next) return sendBundle(res, next);
+        if (latest) return { status: 304, headers: { etag: `"${latest.hash}"` } };
+        await getService(store, params.service); // 404 for an unknown service names the service
+        throw new AdminError('ADMIN_NO_REVISION', 'NOT_FOUND', `service "${params.service}" has no published bundle yet`);
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: '/api/v1/sidecar/status',
+      operationId: 'reportSidecarStatus',
+      summary: 'A sidecar reports what it enforces (applied and rejected revisions, counters)',
+      tags,
+      access: 'sidecar',
+      body: SidecarStatusReport,
+      responses: { 204: { description: 'recorded' }, 403: { description: 'the report names another service than the credential' } },
+      async handler({ res, body }) {
+        const sidecar = sidecarFor(res, body.service);
+        await upsertSidecarStatus(store, sidecar.service, body, now());
+        return { status: 204 };
+      },
+    }),
+    endpoint({
+      method: 'post',
+      path: '/api/v1/sidecar/access-logs',
+      operationId: 'ingestAccessLogs',
+      summary: 'A batch of access-decision records from a sidecar (up to 5000; body up to 8 MiB)',
+      tags,
+      access: 'sidecar',
+      body: AccessLogBatch,
+      responses: { 202: { description: 'stored', schema: z.object({ accepted: z.int() }) } },
+      async handler({ res, body }) {
+        const { service } = sidecarFor(res, undefined);
+        const records: AccessLogRecord[] = body.records.map((r) => ({
+          at: r.at,
+          service,
+          requestId: r.request_id,
+          principal: r.principal,
+          apiKeyId: r.api_key_id,
+          routeId: r.route_id,
+          method: r.method,
+          path: r.path,
+          status: r.status,
+          decision: r.decision,
+          reason: r.reason,
+          client: r.client,
+          latencyMs: r.latency_ms,
+        }));
+        await insertAccessLogs(store, records);
+        const lastUse = new Map<string, number>();
+        for (const r of body.records) if (r.api_key_id !== null) lastUse.set(r.api_key_id, Math.max(lastUse.get(r.api_key_id) ?? 0, r.at));
+        if (lastUse.size > 0) {
+          // Only keys of the credential's own service: a sidecar cannot touch another service's keys.
+          const own = await dbOf(store).selectFrom('api_keys').select('id').where('service', '=', service).where('id', 'in', [...lastUse.keys()]).execute();
+          await recordApiKeyUse(store, own.map((k) => ({ id: k.id, at: lastUse.get(k.id)! })));
+        }
+        if (body.dropped > 0) {
+          log.warn({ service, instance_id: body.instance_id, dropped: body.dropped }, 'sidecar dropped access-log records');
+          await addDroppedAccessLogs(store, service, body.instance_id, body.dropped, now());
+        }
+        return { status: 202, body: { accepted: records.length } };
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: '/api/v1/sidecars',
+      operationId: 'listSidecars',
+      summary: 'The sidecar fleet: last seen, applied / rejected revision, whether each runs the latest revision',
+      description: `\`stale\`: not seen for ${STALE_AFTER_MS / 1000} s. \`upToDate\`: applied revision = the service's latest revision.`,
+      tags: ['Sidecars'],
+      access: 'read',
+      query: FleetQuery,
+      responses: { 200: { description: 'the fleet', schema: z.object({ items: z.array(SidecarView) }) } },
+      async handler({ query }) {
+        const [sidecars, latest] = await Promise.all([listSidecars(store, query.service), latestRevisionNumbers(store, query.service)]);
+        const t = now();
+        return {
+          body: {
+            items: sidecars.map((s) => {
+              const latestRevision = latest.get(s.service) ?? null;
+              return {
+                service: s.service,
+                instanceId: s.instanceId,
+                host: s.host,
+                appliedRevision: s.appliedRevision,
+                latestRevision,
+                upToDate: latestRevision !== null && s.appliedRevision === latestRevision,
+                rejectedRevision: s.rejectedRevision,
+                rejectionReason: s.rejectionReason,
+                uptimeSeconds: s.uptimeMs === null ? null : s.uptimeMs / 1000,
+                counters: s.counters,
+                lastSeen: new Date(s.lastSeen).toISOString(),
+                stale: t - s.lastSeen > STALE_AFTER_MS,
+              };
+            }),
+          },
+        };
+      },
+    }),
+  ];
+  return list as unknown as EndpointSpec<never, never, never>[];
+}

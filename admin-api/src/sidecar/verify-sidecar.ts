@@ -1,0 +1,21 @@
+/** The sidecar verifier of the access guard: `Authorization: Bearer agc_sc_…` → the service the credential is for. */
+import type { Request } from 'express';
+import type { Store } from '../store/index.js';
+import { authenticateSidecarToken } from './sidecar-credentials-repo.js';
+
+/** What a verified sidecar may act for (set by the guard in `res.locals.sidecar`). */
+export interface VerifiedSidecar {
+  service: string;
+}
+
+/** Builds the verifier: undefined for a missing, unknown or revoked token. */
+export function createSidecarVerifier(store: Store, now: () => number = Date.now): (req: Request) => Promise<VerifiedSidecar | undefined> {
+  return async (req) => {
+    const h = req.headers.authorization;
+    if (typeof h !== 'string') return undefined;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (!m) return undefined;
+    const cred = await authenticateSidecarToken(store, m[1]!, now());
+    return cred ? { service: cred.service } : undefined;
+  };
+}
