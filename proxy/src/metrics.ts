@@ -59,6 +59,13 @@ export class ProxyMetrics {
     help: 'Switches from Redis to the configured fallback.',
     registers: [this.registry],
   });
+  readonly upstreamTargetHealthy = new Gauge({
+    name: 'agentcore_proxy_upstream_target_healthy',
+    help: '1 when an upstream target takes traffic (healthy and not ejected), else 0.',
+    labelNames: ['upstream', 'target'] as const,
+    aggregator: 'min',
+    registers: [this.registry],
+  });
   readonly bundleRevision = new Gauge({
     name: 'agentcore_proxy_bundle_revision',
     help: 'Revision of the policy bundle being enforced (with --workers: the lowest of the workers).',

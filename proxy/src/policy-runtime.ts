@@ -13,19 +13,23 @@ import {
   type Route,
   type Router,
 } from '@agentcore/policies';
-import type { Pool } from 'undici';
+import { Upstream as UpstreamSchema } from '@agentcore/policies';
 import { createAuthenticationStage, type AuthenticationStage } from './auth/authentication.js';
 import { compileCors, type CompiledCors } from './cors-policy.js';
 import { ProxyError } from './errors.js';
 import { compileHeaderTransform, type CompiledHeaderTransform } from './header-transform.js';
 import { compileLimit, policyHeaderFor, type CompiledLimit } from './rate-limiter.js';
 import type { UpstreamPools } from './upstream-pools.js';
+import { createUpstreamCluster, type ClusterSnapshot, type UpstreamCluster } from './upstream/upstream-cluster.js';
 
 export interface UpstreamRuntime {
   readonly name: string;
+  /** the targets, their balancer, health, outlier ejection, breaker and retry policy */
+  readonly cluster: UpstreamCluster;
+  /** origin of the first target (the WebSocket relay connects there) */
   readonly origin: string;
-  readonly pool: Pool;
   readonly timeouts: { connectMs: number; perTryMs: number; totalMs: number; idleMs: number };
+  readonly hasRetries: boolean;
 }
 
 /** One route, ready for the hot path. */
@@ -66,6 +70,8 @@ export interface PolicyRuntime {
   readonly redactHeaders: ReadonlySet<string>;
   readonly redactQueryParams: ReadonlySet<string>;
   readonly loadedAt: number;
+  /** health of every upstream's targets, for /readyz and metrics */
+  upstreamSnapshots(): ClusterSnapshot[];
   /** set while draining: responses carry `Connection: close` */
   closing: boolean;
   close(): void;
@@ -77,12 +83,13 @@ export interface RuntimeOptions {
   pools: UpstreamPools;
   tls: boolean;
   env?: Record<string, string | undefined>;
+  /** target health changes (one place logs them) */
+  onUpstreamEvent?: (e: { upstream: string; target: string; event: 'healthy' | 'unhealthy' | 'ejected' | 'returned' }) => void;
   /** local counters are kept by this many worker processes: limits are divided between them */
   limitShare?: number;
 }
 
 const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
-const DEFAULT_TIMEOUTS = { connectMs: 2000, perTryMs: 15000, totalMs: 30000, idleMs: 60000 };
 
 function securityHeaderList(b: PolicyBundle, tls: boolean): string[] {
   const s = b.securityHeaders;
@@ -102,16 +109,20 @@ function securityHeaderList(b: PolicyBundle, tls: boolean): string[] {
 /** Compiles a validated bundle. Throws ProxyError on what validation cannot see (e.g. a missing introspection secret). */
 export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): Promise<PolicyRuntime> {
   const upstreams = new Map<string, UpstreamRuntime>();
-  const local: UpstreamRuntime = { name: 'local', origin: o.localUpstream, pool: o.pools.get(o.localUpstream), timeouts: DEFAULT_TIMEOUTS };
+  const clusters: UpstreamCluster[] = [];
+  const build = (name: string, def: UpstreamSchema): UpstreamRuntime => {
+    const cluster = createUpstreamCluster(name, def, { localUpstream: o.localUpstream, pools: o.pools, ...(o.onUpstreamEvent ? { onEvent: o.onUpstreamEvent } : {}) });
+    clusters.push(cluster);
+    return { name, cluster, origin: cluster.targets[0]!.origin, timeouts: def.timeouts, hasRetries: (def.retries?.attempts ?? 0) > 0 };
+  };
+  let local: UpstreamRuntime | undefined;
   const upstreamFor = (name: string | undefined): UpstreamRuntime => {
-    if (name === undefined) return local;
+    if (name === undefined) return (local ??= build('local', UpstreamSchema.parse({})));
     let u = upstreams.get(name);
     if (!u) {
       const def = bundle.upstreams[name];
       if (!def) throw new ProxyError('PROXY_BUNDLE_INVALID', `route refers to unknown upstream "${name}"`);
-      // Load balancing across several targets comes with the traffic-management layer; until then the first target serves.
-      const origin = def.targets?.[0] ? new URL(def.targets[0].url).origin : o.localUpstream;
-      u = { name, origin, pool: o.pools.get(origin, def.timeouts.connectMs), timeouts: def.timeouts };
+      u = build(name, def);
       upstreams.set(name, u);
     }
     return u;
@@ -158,7 +169,11 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
     redactHeaders: new Set([...ALWAYS_REDACTED, ...bundle.logging.redactHeaders.map((h) => h.toLowerCase())]),
     redactQueryParams: new Set(bundle.logging.redactQueryParams.map((q) => q.toLowerCase())),
     loadedAt: Date.now(),
+    upstreamSnapshots: () => clusters.map((c) => c.snapshot()),
     closing: false,
-    close: () => auth.close(),
+    close: () => {
+      auth.close();
+      for (const c of clusters) c.close();
+    },
   };
 }

@@ -113,7 +113,17 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
   const store = new MemoryRateLimitStore(config.rateLimitMaxKeys);
   const responseCache = new ResponseCache({ maxBytes: config.cacheMaxBytes });
-  const runtimeOptions = { localUpstream: config.upstream, pools, tls, env: options.env ?? process.env, limitShare: config.redis ? 1 : (options.limitShare ?? 1) };
+  const runtimeOptions = {
+    localUpstream: config.upstream,
+    pools,
+    tls,
+    env: options.env ?? process.env,
+    limitShare: config.redis ? 1 : (options.limitShare ?? 1),
+    onUpstreamEvent: (e: { upstream: string; target: string; event: string }) => {
+      metrics.upstreamTargetHealthy.set({ upstream: e.upstream, target: e.target }, e.event === 'healthy' || e.event === 'returned' ? 1 : 0);
+      log.warn(e, `upstream target ${e.event}`);
+    },
+  };
   const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
 
   let current: PolicyRuntime | undefined;
@@ -133,6 +143,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     current.closing = draining;
     source = from;
     old?.close();
+    metrics.upstreamTargetHealthy.reset();
+    for (const u of next.upstreamSnapshots()) for (const t of u.targets) metrics.upstreamTargetHealthy.set({ upstream: u.name, target: t.name }, t.healthy && !t.ejected ? 1 : 0);
     // Cached responses were produced under the old policy (routes, transforms, vary rules): drop them.
     if (old) responseCache.purge();
     metrics.bundleRevision.reset();
@@ -295,6 +307,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
         loaded_at: new Date(current!.loadedAt).toISOString(),
         source,
         mode: sync ? 'synced' : 'standalone',
+        upstreams: current!.upstreamSnapshots(),
         control_plane_connected: sync ? sync.connected : null,
         last_rejection: lastRejection ?? null,
         draining,
