@@ -25,6 +25,8 @@ import { parseArgs } from 'node:util';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NGINX = '/usr/sbin/nginx';
 const BODY_BYTES = 99;
+/** set from --pin once options are parsed */
+let PIN = false;
 
 /** Bench-only API key; bench.bundle.json holds its SHA-256. Never use it anywhere else. */
 const BENCH_API_KEY = 'bench_only_7f3c9a1e5b2d4c6f8a0e1d3b5c7f9a2e';
@@ -79,6 +81,7 @@ function parseOptions() {
         rate: { type: 'boolean', default: false },
         rps: { type: 'string', default: '1000' },
         'access-log': { type: 'string' },
+        pin: { type: 'boolean', default: false },
         'sidecar-cli': { type: 'string', default: join(ROOT, 'proxy/dist/cli.js') },
         bundle: { type: 'string', default: join(ROOT, 'bench/bench.bundle.json') },
         json: { type: 'string' },
@@ -115,6 +118,7 @@ function parseOptions() {
     rate,
     targets: TARGETS.filter((t) => ids.includes(t.id)),
     accessLog: parsed['access-log'],
+    pin: parsed.pin,
     sidecarCli: resolve(parsed['sidecar-cli']),
     bundle: resolve(parsed.bundle),
     json: parsed.json,
@@ -141,6 +145,8 @@ function fail(message, code = 1) {
 function start(name, command, args, stdout = 'ignore') {
   const errFile = join(tmp, `${name}.stderr.log`);
   const errFd = openSync(errFile, 'w');
+  // --pin: backend and proxies share CPU 0, the load generator gets CPU 1 (as in the performance notes).
+  if (PIN) [command, args] = ['taskset', ['-c', '0', command, ...args]];
   const child = spawn(command, args, { stdio: ['ignore', stdout, errFd], cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } });
   closeSync(errFd);
   const entry = { name, child, errFile };
@@ -352,7 +358,7 @@ function runWrk(tool, opts, url, headers, duration) {
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   args.push(url);
   return new Promise((resolveRun, reject) => {
-    const child = spawn(tool.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = PIN ? spawn('taskset', ['-c', '1', tool.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(tool.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     currentWrk = child;
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -432,6 +438,7 @@ async function checkBundle(bundlePath) {
 
 async function main() {
   const opts = parseOptions();
+  PIN = opts.pin;
   const wrk2 = opts.rate ? which('wrk2') : undefined;
   const wrkPath = wrk2 ?? which('wrk');
   if (!wrkPath) {
@@ -562,7 +569,7 @@ ${meta.command}
 
 - date: ${meta.date}; node ${meta.node}; CPU: ${meta.cpu}; load average at start: ${meta.loadAverage}
 - backend: ${meta.backend}
-- load: ${meta.loadGenerator}; ${meta.runs} run(s) per target, interleaved; medians
+- load: ${meta.loadGenerator}; ${meta.runs} run(s) per target, interleaved; medians${PIN ? '; pinned: backend + proxies on CPU 0, load generator on CPU 1' : ''}
 - sidecar access log: ${meta.accessLog}; bundle: ${meta.bundle}
 
 `;

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { logAccess } from './access-log.js';
+import { logAccess, type AccessLogSink } from './access-log.js';
 import { errorBody } from './errors.js';
 import { forward } from './forward.js';
 import { finishUpstreamHeaders } from './response-headers.js';
@@ -20,7 +20,10 @@ import type { RequestContext } from './request-context.js';
 export interface HandlerDeps {
   runtime(): PolicyRuntime;
   stages: readonly Stage[];
-  accessLog: Logger;
+  /** process log (pipeline errors) */
+  log: Logger;
+  /** access lines */
+  accessLog: AccessLogSink;
   metrics: ProxyMetrics;
   /** called when a request finishes (drain accounting, counters, access-log shipping) */
   onFinish?: (ctx: RequestContext, status: number) => void;
@@ -120,7 +123,7 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
   const toForward = (ctx: RequestContext): void => forward(ctx, forwardDone);
 
   const internalError = (ctx: RequestContext, err: unknown): void => {
-    accessLog.error({ request_id: ctx.requestId, err }, 'pipeline error');
+    deps.log.error({ request_id: ctx.requestId, err }, 'pipeline error');
     respond(ctx, { status: 500, code: 'INTERNAL_ERROR', reason: 'INTERNAL_ERROR', decision: 'error', message: 'the gateway failed to process the request; retry, and report the request id if it persists' });
   };
 

@@ -2,17 +2,17 @@
  * Assembles a sidecar: traffic server (HTTP or HTTPS), admin server, bundle loading and reloading
  * (SIGHUP, file changes), and draining on close.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { hostname } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { PolicyBundle } from '@agentcore/policies';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createAdminServer } from './admin-server.js';
+import type { AccessLogSink } from './access-log.js';
 import { describeIssues, loadBundleFile } from './bundle-file.js';
 import type { ProxyConfig } from './config.js';
 import { errorBody, ProxyError } from './errors.js';
@@ -86,9 +86,46 @@ function clientErrorResponse(status: number, code: 'INVALID_REQUEST' | 'HEADERS_
   return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
 }
 
-/** The keys that verify bundle signatures in synced mode: a pinned JWK/JWKS file or a JWKS URL. */
-function bundleKeys(config: ProxyConfig): JWTVerifyGetKey {
-  if (config.trustJwksUrl) return createRemoteJWKSet(new URL(config.trustJwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+/**
+ * The keys that verify bundle signatures in synced mode: a pinned JWK/JWKS file, or a JWKS URL. With
+ * a URL, the fetched key set is kept in the cache dir beside the bundle (`persist`) and used when the
+ * URL cannot be reached — so a sidecar restarting while the control plane is down can still verify
+ * its cached bundle.
+ */
+function bundleKeys(config: ProxyConfig): { keys: JWTVerifyGetKey; persist(): void } {
+  if (config.trustJwksUrl) {
+    const remote = createRemoteJWKSet(new URL(config.trustJwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    const file = join(config.cacheDir!, `${config.service}.signing-keys.json`);
+    let fallback: JWTVerifyGetKey | undefined;
+    try {
+      fallback = createLocalJWKSet(JSON.parse(readFileSync(file, 'utf8')) as JSONWebKeySet);
+    } catch {
+      fallback = undefined;
+    }
+    const keys: JWTVerifyGetKey = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        // Only when the URL is unreachable; an unknown key stays an unknown key.
+        if (!fallback || code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw e;
+        return fallback(header, token);
+      }
+    };
+    const persist = (): void => {
+      const jwks = remote.jwks();
+      if (!jwks) return;
+      try {
+        mkdirSync(config.cacheDir!, { recursive: true });
+        writeFileSync(`${file}.tmp`, JSON.stringify(jwks), { mode: 0o600 });
+        renameSync(`${file}.tmp`, file);
+        fallback = createLocalJWKSet(jwks);
+      } catch {
+        /* the cache is a convenience; the bundle cache write reports real disk problems */
+      }
+    };
+    return { keys, persist };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(config.bundlePublicKey!, 'utf8'));
@@ -97,17 +134,16 @@ function bundleKeys(config: ProxyConfig): JWTVerifyGetKey {
   }
   const jwks = (parsed as { keys?: unknown }).keys ? (parsed as JSONWebKeySet) : ({ keys: [parsed] } as JSONWebKeySet);
   try {
-    return createLocalJWKSet(jwks);
+    return { keys: createLocalJWKSet(jwks), persist: () => undefined };
   } catch (e) {
     throw new ProxyError('PROXY_CONFIG_INVALID', `--bundle-public-key ${config.bundlePublicKey}: not a JWK or JWKS: ${(e as Error).message}`);
   }
 }
 
 export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<ProxyHandle> {
-  const log: Logger = pino(
-    { level: config.logLevel, base: { svc: 'agentcore-proxy' }, timestamp: pino.stdTimeFunctions.isoTime },
-    options.logDestination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
-  );
+  // Batched writes: one write per ~32 KiB of log lines (flushed every second and at exit).
+  const destination = options.logDestination ?? pino.destination({ dest: 1, sync: false, minLength: 32 * 1024, maxWrite: 256 * 1024 });
+  const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-proxy' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   const tls = config.tlsCert !== undefined;
   const metrics = new ProxyMetrics(options.defaultMetrics ?? true);
   const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
@@ -181,16 +217,18 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     const r = await apply(first.bundle, config.bundle);
     if (!r.applied) throw new ProxyError('PROXY_BUNDLE_INVALID', `bundle ${config.bundle} cannot be enforced: ${r.reason}`);
   } else {
+    const signing = bundleKeys(config);
     sync = createBundleSync({
       controlPlane: config.controlPlane!,
       service: config.service!,
       token: config.token!,
-      keys: bundleKeys(config),
+      keys: signing.keys,
       cacheDir: config.cacheDir!,
       instanceId,
       log,
       onBundle: async (bundle, from) => {
         const r = await apply(bundle, from === 'cache' ? `cache:${config.cacheDir}` : config.controlPlane!);
+        if (r.applied && from === 'control-plane') signing.persist();
         return r.applied ? { applied: true } : { applied: false, reason: r.reason };
       },
       onRejected: (revision, reason) => void reject(reason, revision),
@@ -239,7 +277,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       validateRequestStage(),
       cacheStage(responseCache),
     ],
-    accessLog: log,
+    log,
+    accessLog: destination as unknown as AccessLogSink,
     metrics,
     onFinish: (ctx, status) => {
       inflight--;

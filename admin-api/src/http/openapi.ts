@@ -14,10 +14,37 @@ const ErrorBody = z
   })
   .meta({ id: 'Error' });
 
+/** Named schemas (`.meta({ id })`) collected from every generated schema, served as components. */
+let components: Record<string, unknown> = {};
+
+/** Rewrites zod's `#/$defs/X` references to `#/components/schemas/X` (the document's root is OpenAPI, not the schema). */
+function hoistRefs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(hoistRefs);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref' && typeof x === 'string' && x.startsWith('#/$defs/')) out[k] = `#/components/schemas/${x.slice(8)}`;
+      else out[k] = hoistRefs(x);
+    }
+    return out;
+  }
+  return v;
+}
+
 const jsonSchema = (s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
-  const out = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
-  delete out.$schema;
-  return out;
+  const raw = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete raw.$schema;
+  const defs = raw.$defs as Record<string, unknown> | undefined;
+  delete raw.$defs;
+  if (defs) for (const [name, def] of Object.entries(defs)) components[name] ??= hoistRefs(def);
+  // A named schema at the top comes back with its id; refer to it as a component.
+  const id = raw.id;
+  if (typeof id === 'string') {
+    delete raw.id;
+    components[id] ??= hoistRefs(raw);
+    return { $ref: `#/components/schemas/${id}` };
+  }
+  return hoistRefs(raw) as Record<string, unknown>;
 };
 
 function objectShape(s: z.ZodType | undefined): Record<string, z.ZodType> {
@@ -44,6 +71,8 @@ const SECURITY: Record<string, unknown[]> = {
 
 /** Builds the document for a set of endpoints. */
 export function openApiDocument(endpoints: readonly EndpointSpec<never, never, never>[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
+  components = {};
+  const errorSchema = jsonSchema(ErrorBody, 'output');
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints as readonly EndpointSpec[]) {
     const responses: Record<string, unknown> = {};
@@ -77,7 +106,7 @@ export function openApiDocument(endpoints: readonly EndpointSpec<never, never, n
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
     components: {
-      schemas: { Error: jsonSchema(ErrorBody, 'output') },
+      schemas: { ...components, ...(errorSchema.$ref ? {} : { Error: errorSchema }) },
       securitySchemes: {
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'agentcore_session', description: 'Console session from POST /api/v1/session; unsafe methods also need the X-CSRF-Token header.' },
         bearerToken: { type: 'http', scheme: 'bearer', description: 'Personal access token (agc_pat_…) for automation.' },

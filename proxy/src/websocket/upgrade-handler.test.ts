@@ -119,7 +119,8 @@ async function startWsSidecar(upstream: string, bundle: PolicyBundleInput): Prom
   const pipeline = createPipeline({
     runtime: () => runtime,
     stages: [acceptStage({ trustedHops: 0, tls: false, maxUrlLength: 8192 }), routeStage(), corsStage(), authenticateStage(), authorizeStage(), rateLimitStage(new MemoryRateLimitStore(1000)), validateRequestStage()],
-    accessLog: log,
+    log,
+    accessLog: sink,
     metrics: new ProxyMetrics(false),
   });
   const handler = createUpgradeHandler(pipeline, { runtime: () => runtime, log, shutdownTimeoutMs: 1000 });

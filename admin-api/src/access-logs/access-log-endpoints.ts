@@ -1,0 +1,166 @@
+/**
+ * Access logs for auditors: search (`GET /api/v1/access-logs`, keyset pages newest first) and
+ * streaming export (`GET /api/v1/access-logs/export`, CSV or NDJSON, oldest first). Both need
+ * `logs:read` (owner, security-admin, auditor).
+ */
+import { z } from 'zod';
+import { endpoint, type EndpointSpec } from '../http/endpoint.js';
+import { searchAccessLogs, streamAccessLogs, type AccessLogFilter, type Store, type StoredAccessLog } from '../store/index.js';
+import { fileTime, writeExport, type ExportLayout } from './export-stream.js';
+import { CursorParam, ExactParam, FormatParam, checkTimeWindow, limitParam, timeWindowShape } from './query-params.js';
+
+/** `403` → exactly 403; `4xx` → 400..499. */
+const StatusParam = z
+  .string()
+  .regex(/^[1-5](?:\d\d|xx)$/, 'must be an HTTP status (403) or a status class (4xx)')
+  .transform((s): Pick<AccessLogFilter, 'status' | 'statusMin' | 'statusMax'> => {
+    if (!s.endsWith('xx')) return { status: Number(s) };
+    const base = Number(s[0]) * 100;
+    return { statusMin: base, statusMax: base + 99 };
+  });
+
+const filterShape = {
+  ...timeWindowShape,
+  service: ExactParam.optional().describe('service name'),
+  principal: ExactParam.optional().describe('principal id'),
+  api_key: ExactParam.optional().describe('API key id'),
+  route: ExactParam.optional().describe('route id'),
+  status: StatusParam.optional().describe('HTTP status (403) or status class (4xx)'),
+  decision: z.string().regex(/^[a-z_]{1,32}$/, 'must be a decision like allow or deny').optional().describe('the sidecar decision: allow, deny…'),
+  request_id: ExactParam.optional().describe('request id'),
+};
+
+const SearchQuery = z
+  .strictObject({
+    ...filterShape,
+    limit: limitParam(1000, 100),
+    cursor: CursorParam,
+    order: z.enum(['desc', 'asc']).default('desc').describe('newest first (desc, default) or oldest first'),
+  })
+  .superRefine(checkTimeWindow);
+
+const ExportQuery = z.strictObject({ ...filterShape, format: FormatParam }).superRefine(checkTimeWindow);
+
+type FilterQuery = z.output<z.ZodObject<typeof filterShape>>;
+
+function toFilter(q: FilterQuery): AccessLogFilter {
+  const f: AccessLogFilter = { ...q.status };
+  if (q.from !== undefined) f.from = q.from;
+  if (q.to !== undefined) f.to = q.to;
+  if (q.service !== undefined) f.service = q.service;
+  if (q.principal !== undefined) f.principal = q.principal;
+  if (q.api_key !== undefined) f.apiKeyId = q.api_key;
+  if (q.route !== undefined) f.routeId = q.route;
+  if (q.decision !== undefined) f.decision = q.decision;
+  if (q.request_id !== undefined) f.requestId = q.request_id;
+  return f;
+}
+
+const AccessLogView = z.object({
+  id: z.int(),
+  at: z.string().describe('ISO 8601'),
+  service: z.string(),
+  requestId: z.string().nullable(),
+  principal: z.string().nullable(),
+  apiKeyId: z.string().nullable(),
+  routeId: z.string().nullable(),
+  method: z.string(),
+  path: z.string(),
+  status: z.int(),
+  decision: z.string(),
+  reason: z.string().nullable(),
+  client: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+});
+type AccessLogView = z.infer<typeof AccessLogView>;
+
+/** The API's view of a record: `at` as ISO 8601. */
+export function accessLogView(r: StoredAccessLog): AccessLogView {
+  return {
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    service: r.service,
+    requestId: r.requestId,
+    principal: r.principal,
+    apiKeyId: r.apiKeyId,
+    routeId: r.routeId,
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    decision: r.decision,
+    reason: r.reason,
+    client: r.client,
+    latencyMs: r.latencyMs,
+  };
+}
+
+/** CSV columns and NDJSON objects of the export. */
+export const ACCESS_LOG_LAYOUT: ExportLayout<StoredAccessLog> = {
+  header: ['id', 'at', 'service', 'request_id', 'principal', 'api_key_id', 'route_id', 'method', 'path', 'status', 'decision', 'reason', 'client', 'latency_ms'],
+  csv: (r) => [r.id, new Date(r.at).toISOString(), r.service, r.requestId, r.principal, r.apiKeyId, r.routeId, r.method, r.path, r.status, r.decision, r.reason, r.client, r.latencyMs],
+  json: accessLogView,
+};
+
+const EXAMPLE: AccessLogView = {
+  id: 42,
+  at: '2030-01-01T12:00:00.000Z',
+  service: 'orders',
+  requestId: 'req-7f3a',
+  principal: 'alice',
+  apiKeyId: null,
+  routeId: 'list-orders',
+  method: 'GET',
+  path: '/orders',
+  status: 403,
+  decision: 'deny',
+  reason: 'MISSING_PERMISSION',
+  client: '10.0.0.7',
+  latencyMs: 1.8,
+};
+
+/** The access-log search and export endpoints. */
+export function accessLogEndpoints(deps: { store: Store }): EndpointSpec<never, never, never>[] {
+  const tags = ['access-logs'];
+  return [
+    endpoint({
+      method: 'get',
+      path: '/api/v1/access-logs',
+      operationId: 'searchAccessLogs',
+      summary: 'Search access-decision records (newest first by default)',
+      tags,
+      access: 'logs:read',
+      query: SearchQuery,
+      responses: {
+        200: {
+          description: 'a page of records; pass nextCursor as cursor for the next page',
+          schema: z.object({ items: z.array(AccessLogView), nextCursor: z.string().nullable() }),
+          example: { items: [EXAMPLE], nextCursor: null },
+        },
+      },
+      async handler({ query }) {
+        const page = await searchAccessLogs(deps.store, toFilter(query), { limit: query.limit, cursor: query.cursor ?? null, order: query.order });
+        return { body: { items: page.items.map(accessLogView), nextCursor: page.nextCursor } };
+      },
+    }),
+    endpoint({
+      method: 'get',
+      path: '/api/v1/access-logs/export',
+      operationId: 'exportAccessLogs',
+      summary: 'Export access-decision records as CSV or NDJSON (streamed, oldest first)',
+      description:
+        'A chunked download (Content-Disposition: attachment). CSV follows RFC 4180 with a header row; a text field starting with = + - @ gets a leading \' so spreadsheets do not evaluate it. A transfer that ends without the final chunk is incomplete.',
+      tags,
+      access: 'logs:read',
+      query: ExportQuery,
+      responses: {
+        200: { description: 'the records, streamed: application/x-ndjson (default) or text/csv; charset=utf-8 with format=csv', contentType: 'application/x-ndjson' },
+      },
+      async handler({ query, res }) {
+        const filter = toFilter(query);
+        const filename = `access-logs-${filter.from === undefined ? 'start' : fileTime(filter.from)}-${fileTime(filter.to ?? Date.now())}.${query.format}`;
+        await writeExport(res, streamAccessLogs(deps.store, filter), query.format, ACCESS_LOG_LAYOUT, filename);
+        return undefined;
+      },
+    }),
+  ] as EndpointSpec<never, never, never>[];
+}

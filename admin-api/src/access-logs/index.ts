@@ -1,0 +1,3 @@
+/** Access logs for auditors: search and streaming export endpoints, and retention. */
+export { accessLogEndpoints } from './access-log-endpoints.js';
+export { startRetention, type Retention, type RetentionDeps } from './retention.js';

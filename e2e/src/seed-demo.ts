@@ -1,0 +1,72 @@
+/**
+ * Puts a policy bundle's content into a running control plane through its public API (the way an
+ * operator's automation would): service, settings, upstreams, rate limits, roles, JWT issuers,
+ * routes, API keys for the given principals, and a sidecar credential. Used by `npm start` and the
+ * whole-system tests.
+ */
+export interface SeedResult {
+  /** secrets of the created API keys, by the key's role name */
+  apiKeys: Record<string, { id: string; secret: string; principal: string }>;
+  /** the per-service sidecar credential */
+  sidecarToken: string;
+}
+
+interface BundleLike {
+  service: string;
+  routes: { id: string }[];
+  upstreams?: Record<string, unknown>;
+  roles?: { name: string }[];
+  rateLimits?: { id: string }[];
+  authentication?: { jwt?: { id: string }[]; apiKeys?: { id: string; principal: string; roles?: string[]; scopes?: string[] }[] };
+  cors?: unknown;
+  logging?: unknown;
+  limits?: unknown;
+  securityHeaders?: unknown;
+}
+
+/** A small JSON client with a bearer token; throws with the error body on a non-2xx answer. */
+export function adminClient(baseUrl: string, token: string) {
+  return async function call<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+    const r = await fetch(baseUrl + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await r.text();
+    const parsed = text === '' ? undefined : (JSON.parse(text) as T);
+    if (r.status >= 400) throw new Error(`${method} ${path} → ${r.status}: ${text}`);
+    return { status: r.status, body: parsed as T, headers: r.headers };
+  };
+}
+
+/** Logs in with a password and returns a personal access token for automation. */
+export async function loginForToken(baseUrl: string, username: string, password: string): Promise<string> {
+  const s = await fetch(`${baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (s.status !== 200) throw new Error(`login failed: ${s.status} ${await s.text()}`);
+  const { csrf_token } = (await s.json()) as { csrf_token: string };
+  const cookie = s.headers.get('set-cookie')!.split(';', 1)[0]!;
+  const t = await fetch(`${baseUrl}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token }, body: JSON.stringify({ name: 'automation' }) });
+  if (t.status !== 201) throw new Error(`token creation failed: ${t.status} ${await t.text()}`);
+  return ((await t.json()) as { token: string }).token;
+}
+
+/** Seeds `bundle` as service `bundle.service`; API keys are created anew (their secrets are returned). */
+export async function seedService(baseUrl: string, token: string, bundle: BundleLike): Promise<SeedResult> {
+  const call = adminClient(baseUrl, token);
+  const s = `/api/v1/services/${bundle.service}`;
+  await call('POST', '/api/v1/services', { name: bundle.service });
+  await call('PUT', `${s}/settings`, { cors: bundle.cors ?? null, logging: bundle.logging ?? null, limits: bundle.limits ?? null, securityHeaders: bundle.securityHeaders ?? null });
+  for (const [name, definition] of Object.entries(bundle.upstreams ?? {})) await call('POST', `${s}/upstreams`, { name, definition });
+  for (const r of bundle.rateLimits ?? []) await call('POST', `${s}/rate-limits`, r);
+  for (const r of bundle.roles ?? []) await call('POST', `${s}/roles`, r);
+  for (const j of bundle.authentication?.jwt ?? []) await call('POST', `${s}/jwt-issuers`, j);
+  for (const r of bundle.routes) await call('POST', `${s}/routes`, r);
+  const apiKeys: SeedResult['apiKeys'] = {};
+  for (const k of bundle.authentication?.apiKeys ?? []) {
+    const created = await call<{ id: string; secret: string }>('POST', `${s}/api-keys`, { principal: k.principal, roles: k.roles ?? [], scopes: k.scopes ?? [], description: `seeded from ${k.id}` });
+    apiKeys[k.roles?.[0] ?? k.id] = { id: created.body.id, secret: created.body.secret, principal: k.principal };
+  }
+  const cred = await call<{ token: string }>('POST', `${s}/sidecar-credentials`, { name: 'demo-sidecar' });
+  await call('POST', `${s}/publish`, {});
+  return { apiKeys, sidecarToken: cred.body.token };
+}
