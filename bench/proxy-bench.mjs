@@ -43,6 +43,20 @@ const TARGETS = [
     headers: { 'X-API-Key': BENCH_API_KEY },
   },
   {
+    id: 'sidecar-full-redis',
+    label: 'sidecar, API key + RBAC + rate limit in Redis (--redis) + access log',
+    path: '/bench/private',
+    headers: { 'X-API-Key': BENCH_API_KEY },
+    optional: true,
+  },
+  {
+    id: 'sidecar-w2',
+    label: 'sidecar --workers 2, API key + RBAC + rate limit + access log',
+    path: '/bench/private',
+    headers: { 'X-API-Key': BENCH_API_KEY },
+    optional: true,
+  },
+  {
     id: 'sidecar-jwt',
     label: 'sidecar, JWT (ES256, cached) + RBAC + rate limit + access log',
     path: '/bench/private-jwt',
@@ -82,6 +96,7 @@ function parseOptions() {
         rps: { type: 'string', default: '1000' },
         'access-log': { type: 'string' },
         pin: { type: 'boolean', default: false },
+        redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
         'sidecar-cli': { type: 'string', default: join(ROOT, 'proxy/dist/cli.js') },
         bundle: { type: 'string', default: join(ROOT, 'bench/bench.bundle.json') },
         json: { type: 'string' },
@@ -104,7 +119,7 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got "${parsed[name]}"`, 2);
     return n;
   };
-  const ids = parsed.only === undefined ? TARGETS.map((t) => t.id) : parsed.only.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = parsed.only === undefined ? TARGETS.filter((t) => !t.optional).map((t) => t.id) : parsed.only.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = ids.filter((id) => !TARGETS.some((t) => t.id === id));
   if (unknown.length || ids.length === 0) fail(`--only takes a comma-separated subset of ${TARGETS.map((t) => t.id).join(', ')}; got "${parsed.only}"`, 2);
   const rate = parsed.rate;
@@ -119,6 +134,7 @@ function parseOptions() {
     targets: TARGETS.filter((t) => ids.includes(t.id)),
     accessLog: parsed['access-log'],
     pin: parsed.pin,
+    redis: parsed.redis,
     sidecarCli: resolve(parsed['sidecar-cli']),
     bundle: resolve(parsed.bundle),
     json: parsed.json,
@@ -493,6 +509,17 @@ async function main() {
       TARGETS.find((t) => t.id === 'sidecar-jwt').headers.Authorization = `Bearer ${await mintDemoJwt({ sub: 'bench-client', roles: ['reader'], ttlSeconds: 3600 })}`;
       await waitReady(entry, `${urls.sidecar}/bench/public`);
     }
+    // Extra sidecar processes for the optional targets: one with its limits in Redis, one with two workers.
+    const extra = { 'sidecar-full-redis': ['--redis', opts.redis, '--redis-timeout-ms', '100'], 'sidecar-w2': ['--workers', '2'] };
+    for (const [id, flags] of Object.entries(extra)) {
+      if (!opts.targets.some((t) => t.id === id)) continue;
+      const [port, adminPort] = [await freePort(), await freePort()];
+      const args = [opts.sidecarCli, '--bundle', opts.bundle, '--upstream', backend.url, '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`, ...flags];
+      log(`${id}: node ${args.map(shellQuote).join(' ')}`);
+      const entry = start(id, process.execPath, args, 'ignore');
+      urls[id] = `http://127.0.0.1:${port}`;
+      await waitReady(entry, `${urls[id]}/bench/public`);
+    }
 
     // Sanity: every target answers 200 with the 99-byte body; the private route refuses a request without the key.
     for (const t of opts.targets) {
@@ -500,7 +527,7 @@ async function main() {
       if (r.status !== 200 || r.body.length !== BODY_BYTES) {
         throw new Error(`${t.id}: GET ${t.path} answered ${r.status} with ${r.body.length} bytes (expected 200, ${BODY_BYTES}): ${r.body.toString('utf8').slice(0, 300)}`);
       }
-      if (t.id === 'sidecar-full' || t.id === 'sidecar-jwt') {
+      if (t.id !== 'sidecar' && t.id.startsWith('sidecar')) {
         const anon = await httpGet(urls[t.id] + t.path);
         if (anon.status !== 401) throw new Error(`sidecar-full: GET ${t.path} without an API key answered ${anon.status}, expected 401: the pipeline is not enforcing`);
       }
@@ -592,6 +619,8 @@ ${rows.join('\n')}
 - sidecar pass-through / http-proxy: ${ratio(summary, 'sidecar', 'http-proxy')}
 - full pipeline (API key) / pass-through: ${ratio(summary, 'sidecar-full', 'sidecar')}
 - full pipeline (JWT) / pass-through: ${ratio(summary, 'sidecar-jwt', 'sidecar')}
+- rate limit in Redis / local (full pipeline): ${ratio(summary, 'sidecar-full-redis', 'sidecar-full')}
+- --workers 2 / 1 (full pipeline): ${ratio(summary, 'sidecar-w2', 'sidecar-full')}
 - http-proxy / direct: ${ratio(summary, 'http-proxy', 'direct')}; sidecar pass-through / direct: ${ratio(summary, 'sidecar', 'direct')}
 `;
 }

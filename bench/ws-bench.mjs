@@ -157,7 +157,16 @@ function once(child, pred) {
 }
 
 function rssKiB(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  // The sidecar's process and its children (cluster workers with --workers N).
+  let kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  let children = '';
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    /* no children file on this kernel */
+  }
+  for (const c of children.split(' ').filter(Boolean)) kib += rssKiB(Number(c));
+  return kib;
 }
 function mib(b) {
   return (b / 1048576).toFixed(1);
@@ -172,6 +181,7 @@ async function main() {
       size: { type: 'string', default: '1024' },
       window: { type: 'string', default: '8' },
       sidecar: { type: 'string', default: 'inproc' },
+      workers: { type: 'string', default: '1' },
       json: { type: 'string' },
     },
   });
@@ -202,10 +212,10 @@ async function main() {
           s.close(() => r(p));
         });
       });
-      sidecar = spawn(process.execPath, [join(ROOT, 'proxy/dist/cli.js'), '--bundle', join(tmp, 'bundle.json'), '--upstream', `http://127.0.0.1:${bport}`, '--listen', `127.0.0.1:${port}`, '--admin-listen', '127.0.0.1:0'], { stdio: 'ignore' });
+      sidecar = spawn(process.execPath, [join(ROOT, 'proxy/dist/cli.js'), '--bundle', join(tmp, 'bundle.json'), '--upstream', `http://127.0.0.1:${bport}`, '--listen', `127.0.0.1:${port}`, '--admin-listen', '127.0.0.1:0', '--workers', a.workers], { stdio: 'ignore' });
       children.push(sidecar);
       url = `ws://127.0.0.1:${port}/ws`;
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 5000));
     } else {
       sidecar = start(['sidecar', `http://127.0.0.1:${bport}`], ['--expose-gc']);
       url = `ws://127.0.0.1:${(await once(sidecar, (m) => m.port)).port}/ws`;
