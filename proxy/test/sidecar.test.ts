@@ -221,6 +221,13 @@ describe('bad credentials', () => {
     expect(backend.received).toHaveLength(0);
   });
 
+  it('refuses a repeated Authorization header (the second would reach the backend unchecked)', async () => {
+    const r = await rawRequest(sidecar.url, `GET /api/v1/debug/echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: ApiKey ${OPERATOR_KEY}\r\nAuthorization: Bearer forged\r\nConnection: close\r\n\r\n`);
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error.message).toContain('one Authorization');
+    expect(backend.received).toHaveLength(0);
+  });
+
   it('refuses two different credentials at once', async () => {
     const r = await get('/api/v1/agents', { 'x-api-key': VIEWER_KEY, authorization: `ApiKey ${OPERATOR_KEY}` });
     expect(r.status).toBe(401);

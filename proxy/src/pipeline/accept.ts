@@ -7,6 +7,18 @@ import { deny, type Stage, type StageResult } from './stage.js';
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/** Whether Authorization or X-API-Key appears more than once. */
+function repeatedCredential(raw: readonly string[]): boolean {
+  let auth = 0;
+  let key = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === 13 && n.toLowerCase() === 'authorization') auth++;
+    else if (n.length === 9 && n.toLowerCase() === 'x-api-key') key++;
+  }
+  return auth > 1 || key > 1;
+}
+
 export interface AcceptOptions {
   trustedHops: number;
   tls: boolean;
@@ -35,6 +47,11 @@ export function acceptStage(o: AcceptOptions): Stage {
       // RFC 9112 §6.1: a message with both is a smuggling vector; Node's parser refuses most, we refuse the rest.
       if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
         return deny(400, 'INVALID_REQUEST', 'AMBIGUOUS_LENGTH', 'send either Content-Length or Transfer-Encoding, not both');
+      }
+      // Node keeps only the first Authorization header but we forward raw headers: a second one could
+      // reach the backend unauthenticated. Refuse repeated credential headers outright.
+      if ((h.authorization !== undefined || h['x-api-key'] !== undefined) && repeatedCredential(req.rawHeaders)) {
+        return deny(400, 'INVALID_REQUEST', 'REPEATED_CREDENTIALS', 'send one Authorization or X-API-Key header, not several');
       }
       const url = req.url ?? '';
       // Node hands raw non-ASCII bytes over as Latin-1 characters; RFC 9112 allows none in a target.
