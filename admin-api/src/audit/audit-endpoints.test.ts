@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLogsServer, type LogsTestServer } from '../access-logs/test-logs-server.js';
 import { appendAuditEvent, type AuditEventInput } from '../store/index.js';
-import { streamAuditEvents } from './audit-event-stream.js';
+import { streamAuditEvents } from '../store/audit-repo.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const MIN = 60_000;

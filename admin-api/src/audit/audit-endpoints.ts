@@ -8,7 +8,7 @@ import { fileTime, writeExport, type ExportLayout } from '../access-logs/export-
 import { CursorParam, ExactParam, FormatParam, checkTimeWindow, limitParam, timeWindowShape } from '../access-logs/query-params.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { listAuditEvents, type AuditEvent, type AuditFilter, type Store } from '../store/index.js';
-import { streamAuditEvents } from './audit-event-stream.js';
+import { streamAuditEvents } from '../store/audit-repo.js';
 
 const filterShape = {
   ...timeWindowShape,

@@ -1,6 +1,6 @@
 /** The admin audit trail: who did what to which resource, with before/after, allowed or denied. Append-only. */
-import type { Selectable } from 'kysely';
-import type { AuditEventsTable } from './database.js';
+import type { Selectable, SelectQueryBuilder } from 'kysely';
+import type { AuditEventsTable, Database } from './database.js';
 import { type Page, decodeCursor, encodeCursor, pageLimit } from './list-page.js';
 import { withStoreErrors } from './map-driver-error.js';
 import { dbOf, type Queryable } from './queryable.js';
@@ -78,23 +78,45 @@ export async function appendAuditEvent(q: Queryable, e: AuditEventInput): Promis
   return toEvent(row);
 }
 
+function applyFilter<O>(query: SelectQueryBuilder<Database, 'audit_events', O>, f: AuditFilter): SelectQueryBuilder<Database, 'audit_events', O> {
+  let qb = query;
+  if (f.from !== undefined) qb = qb.where('at', '>=', f.from);
+  if (f.to !== undefined) qb = qb.where('at', '<', f.to);
+  if (f.actor !== undefined) qb = qb.where('actor', '=', f.actor);
+  if (f.action !== undefined) qb = qb.where('action', '=', f.action);
+  if (f.resourceType !== undefined) qb = qb.where('resource_type', '=', f.resourceType);
+  if (f.resourceId !== undefined) qb = qb.where('resource_id', '=', f.resourceId);
+  if (f.outcome !== undefined) qb = qb.where('outcome', '=', f.outcome);
+  return qb;
+}
+
 /** Lists audit events newest first, keyset-paginated on id. */
 export async function listAuditEvents(q: Queryable, filter: AuditFilter = {}, opts: { limit?: number; cursor?: string | null } = {}): Promise<Page<AuditEvent>> {
   const limit = pageLimit(opts.limit);
   const before = opts.cursor ? decodeCursor(opts.cursor, (v): v is { id: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { id: unknown }).id)).id : undefined;
   const rows = await withStoreErrors('listing audit events', () => {
-    let query = dbOf(q).selectFrom('audit_events').selectAll();
-    if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('at', '<', filter.to);
-    if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
-    if (filter.action !== undefined) query = query.where('action', '=', filter.action);
-    if (filter.resourceType !== undefined) query = query.where('resource_type', '=', filter.resourceType);
-    if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
-    if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
+    let query = applyFilter(dbOf(q).selectFrom('audit_events').selectAll(), filter);
     if (before !== undefined) query = query.where('id', '<', before);
     return query.orderBy('id', 'desc').limit(limit + 1).execute();
   });
   const items = rows.slice(0, limit).map(toEvent);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+}
+
+/**
+ * Yields every matching audit event oldest first, keyset on id, `chunkSize` rows per query: memory
+ * stays bounded whatever the result size and no connection is held between chunks (exports).
+ */
+export async function* streamAuditEvents(q: Queryable, filter: AuditFilter = {}, chunkSize = 500): AsyncGenerator<AuditEvent> {
+  let afterId = 0;
+  for (;;) {
+    const rows = await withStoreErrors('streaming audit events', () =>
+      applyFilter(dbOf(q).selectFrom('audit_events').selectAll(), filter).where('id', '>', afterId).orderBy('id', 'asc').limit(chunkSize).execute(),
+    );
+    for (const row of rows) yield toEvent(row);
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < chunkSize) return;
+    afterId = Number(last.id);
+  }
 }

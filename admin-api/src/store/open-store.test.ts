@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, parseDatabaseUrl } from './open-store.js';
 import { createService, getService } from './services-repo.js';
 import { StoreError } from './store-error.js';
-import { DIALECTS, createTestDatabase, type TestDatabase } from './test-databases.js';
+import pg from 'pg';
+import { DIALECTS, TEST_PG_SERVER, createTestDatabase, type TestDatabase } from './test-databases.js';
 
 describe.each(DIALECTS)('openStore on %s', (dialect) => {
   let target: TestDatabase;
@@ -87,6 +88,32 @@ describe('openStore failures', () => {
     await createService(store, { name: 'after-lock' });
     await store.close();
     await target.drop();
+  });
+
+  it('PostgreSQL dropping every connection (as a restart does) → a clear error at most, then it works again', async () => {
+    const db = await createTestDatabase('postgres');
+    const store = await openStore(db.url);
+    try {
+      await createService(store, { name: 'before-restart' });
+      // Every server process of this database is terminated: the pool's idle connections are dead.
+      const name = new URL(db.url).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: `${TEST_PG_SERVER}/postgres` });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+      await admin.end();
+      const first = await getService(store, 'before-restart').then(
+        () => 'ok',
+        (e: unknown) => (e as StoreError).code,
+      );
+      expect(['ok', 'ADMIN_STORE_UNAVAILABLE']).toContain(first);
+      // The pool reconnects by itself: the next calls succeed and nothing was lost.
+      expect((await getService(store, 'before-restart')).name).toBe('before-restart');
+      await createService(store, { name: 'after-restart' });
+      expect((await getService(store, 'after-restart')).name).toBe('after-restart');
+    } finally {
+      await store.close();
+      await db.drop();
+    }
   });
 
   it('a SQLite file that cannot be created → ADMIN_STORE_UNAVAILABLE', async () => {
