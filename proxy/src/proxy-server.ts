@@ -253,7 +253,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       },
     });
     limits = redisStore;
-    await redisStore.ready().then(
+    // Wait a little at start so the first requests use Redis; never long: the fallback covers an outage.
+    await redisStore.ready(1000).then(
       () => metrics.rateLimitStoreUp.set(1),
       (e: Error) => {
         metrics.rateLimitStoreUp.set(0);

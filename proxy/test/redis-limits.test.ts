@@ -132,3 +132,23 @@ describe('Redis stopped during load', () => {
     expect(s.logText()).toContain('rate limits back on Redis');
   });
 });
+
+describe('Redis unreachable with --redis-fallback closed', () => {
+  let s: TestSidecar;
+  beforeAll(async () => {
+    const port = await freePort();
+    s = await startTestSidecar(backend.url, uniqueBundle(), ['--redis', `redis://127.0.0.1:${port}`, '--redis-timeout-ms', '50', '--redis-fallback', 'closed']);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After on limited routes, and leaves unlimited routes alone', async () => {
+    const r = await fetch(`${s.url}/api/v1/agents`, { headers: { 'x-api-key': demoCredentials.apiKeys.viewer } });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('1');
+    const body = (await r.json()) as { error: { code: string } };
+    expect(body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  });
+});
