@@ -81,7 +81,6 @@ for (const n of CLIENT_COUNTS) {
     results.push({ label: '1 real sidecar (PUT → first request decided differently)', n, latencies });
   } else {
     const keys = createRemoteJWKSet(new URL(`${admin.url}/api/v1/sidecar/jwks`));
-    const waiting = new Map(); // revision → { t0, remaining, resolve }
     let target;
     const clients = [];
     for (let i = 0; i < n; i++) {
@@ -103,7 +102,6 @@ for (const n of CLIENT_COUNTS) {
       clients.push(c);
     }
     await Promise.all(clients.map((c) => c.start()));
-    void waiting;
     for (let i = 0; i < CHANGES; i++) {
       const before = (await call('GET', '/api/v1/services/agents/revisions?limit=1')).body.items[0].revision;
       let resolve;

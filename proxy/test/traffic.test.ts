@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PolicyBundleInput } from '@agentcore/policies';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestSidecar, type TestSidecar } from './helpers.js';
 
 interface Backend {
@@ -64,7 +64,6 @@ afterEach(async () => {
     await new Promise<void>((r) => b.server.close(() => r()));
   }
 });
-afterAll(() => undefined);
 
 describe('load balancing', () => {
   it.each(['round-robin', 'random', 'least-request'])('%s spreads requests by weight across 3 targets', async (algorithm) => {
