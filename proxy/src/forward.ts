@@ -203,7 +203,7 @@ class Forwarding {
       }
     }
     const handler = new RelayHandler(this, target);
-    if (ctx.upstreamStart === 0n) ctx.upstreamStart = process.hrtime.bigint();
+    if (ctx.upstreamStart === 0) ctx.upstreamStart = performance.now();
     const perTry = Math.max(1, Math.min(route.upstream.timeouts.perTryMs, this.deadline - Date.now()));
     try {
       target.pool.dispatch(
@@ -289,7 +289,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
       }
     }
     this.relaying = true;
-    ctx.upstreamEnd = process.hrtime.bigint();
+    ctx.upstreamEnd = performance.now();
     const route = ctx.route!;
     const listed = connectionListed(headers.connection as string | undefined);
     const upstream: string[] = [];
@@ -324,7 +324,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (!this.relaying || this.finished) return;
     this.endTry({ status: this.tryStatus });
-    if (this.ctx.upstreamEnd === 0n) this.ctx.upstreamEnd = process.hrtime.bigint();
+    if (this.ctx.upstreamEnd === 0) this.ctx.upstreamEnd = performance.now();
     this.capture?.finish();
     this.capture = undefined;
     this.ctx.res.end();
@@ -339,7 +339,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     if (ctx.upstreamError === 'client-aborted' || ctx.res.destroyed) {
       this.endTry({});
       ctx.upstreamError ??= 'client-aborted';
-      if (ctx.upstreamEnd === 0n) ctx.upstreamEnd = process.hrtime.bigint();
+      if (ctx.upstreamEnd === 0) ctx.upstreamEnd = performance.now();
       this.f.finish(undefined);
       return;
     }
@@ -354,7 +354,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     }
     this.f.retryOrFail(failure.outcome, () => {
       ctx.upstreamError = failure.kind;
-      if (ctx.upstreamEnd === 0n) ctx.upstreamEnd = process.hrtime.bigint();
+      if (ctx.upstreamEnd === 0) ctx.upstreamEnd = performance.now();
       return failure;
     });
   }

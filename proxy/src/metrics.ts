@@ -85,14 +85,14 @@ export class ProxyMetrics {
   }
 
   /** Records one finished request. */
-  observe(ctx: RequestContext, status: number, end: bigint): void {
+  observe(ctx: RequestContext, status: number, end: number): void {
     const route = ctx.route?.id ?? '(none)';
     const method = KNOWN_METHODS.has(ctx.method) ? ctx.method : 'OTHER';
     const statusClass = STATUS_CLASS[Math.trunc(status / 100)] ?? 'other';
     const labels = { route, method, status_class: statusClass, decision: ctx.decision };
     this.requests.inc(labels);
-    this.duration.observe(labels, Number(end - ctx.startedAt) / 1e9);
-    if (ctx.upstreamStart !== 0n && ctx.upstreamEnd !== 0n) this.upstreamDuration.observe({ route }, Number(ctx.upstreamEnd - ctx.upstreamStart) / 1e9);
+    this.duration.observe(labels, (end - ctx.startedAt) / 1e3);
+    if (ctx.upstreamStart !== 0 && ctx.upstreamEnd !== 0) this.upstreamDuration.observe({ route }, (ctx.upstreamEnd - ctx.upstreamStart) / 1e3);
     if (ctx.upstreamError) this.upstreamErrors.inc({ route, kind: ctx.upstreamError });
     if (ctx.authFailure) this.authFailures.inc({ reason: ctx.authFailure });
     if (ctx.rateLimitResult) this.rateLimitDecisions.inc({ route, result: ctx.rateLimitResult });

@@ -49,7 +49,7 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
   const { stages, accessLog, metrics } = deps;
 
   const record = (ctx: RequestContext, status: number): void => {
-    const end = process.hrtime.bigint();
+    const end = performance.now();
     try {
       logAccess(accessLog, ctx, status, end);
       metrics.observe(ctx, status, end);
@@ -131,7 +131,7 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
     req,
     res,
     policy: deps.runtime(),
-    startedAt: process.hrtime.bigint(),
+    startedAt: performance.now(),
     now: Date.now(),
     requestId: '',
     traceId: '',
@@ -153,8 +153,8 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
     authFailure: undefined,
     rateLimitResult: undefined,
     responseHeaders: [],
-    upstreamStart: 0n,
-    upstreamEnd: 0n,
+    upstreamStart: 0,
+    upstreamEnd: 0,
     upstreamError: undefined,
     bytesIn: 0,
     bytesOut: 0,

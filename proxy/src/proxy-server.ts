@@ -12,7 +12,7 @@ import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVeri
 import type { PolicyBundle } from '@agentcore/policies';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createAdminServer } from './admin-server.js';
-import type { AccessLogSink } from './access-log.js';
+import { AccessLogBatcher, type AccessLogSink } from './access-log.js';
 import { describeIssues, loadBundleFile } from './bundle-file.js';
 import type { ProxyConfig } from './config.js';
 import { errorBody, ProxyError } from './errors.js';
@@ -262,6 +262,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       },
     );
   }
+  const accessLog = new AccessLogBatcher(destination as unknown as AccessLogSink);
   const counters = { requests: 0, denied: 0 };
   const shipper = sync ? createAccessLogShipper({ controlPlane: config.controlPlane!, token: config.token!, instanceId, log }) : undefined;
   let inflight = 0;
@@ -279,7 +280,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       cacheStage(responseCache),
     ],
     log,
-    accessLog: destination as unknown as AccessLogSink,
+    accessLog,
     metrics,
     onFinish: (ctx, status) => {
       inflight--;
@@ -435,6 +436,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       await redisStore?.close();
       await pools.close();
       clearInterval(flusher);
+      accessLog.flush();
       log.info({ unfinished: inflight }, 'agentcore-proxy stopped');
       log.flush();
     })());

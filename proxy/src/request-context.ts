@@ -10,8 +10,8 @@ export interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly policy: PolicyRuntime;
-  /** process.hrtime.bigint() at accept */
-  readonly startedAt: bigint;
+  /** performance.now() at accept (ms; a plain number, so no BigInt allocation per request) */
+  readonly startedAt: number;
   /** wall-clock ms at accept (the `now` given to pure policy functions) */
   readonly now: number;
   requestId: string;
@@ -43,9 +43,9 @@ export interface RequestContext {
   rateLimitResult: 'allowed' | 'limited' | undefined;
   /** flat [name, value, …] list of headers added to whatever response is sent (CORS, RateLimit, …) */
   responseHeaders: string[];
-  /** upstream timing (hrtime ns), 0n when not forwarded */
-  upstreamStart: bigint;
-  upstreamEnd: bigint;
+  /** upstream timing (performance.now() ms), 0 when not forwarded */
+  upstreamStart: number;
+  upstreamEnd: number;
   /** error kind when forwarding failed */
   upstreamError: string | undefined;
   bytesIn: number;

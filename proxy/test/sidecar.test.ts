@@ -537,6 +537,7 @@ describe('observability', () => {
     await get('/api/v1/agents?token=supersecret&x=1', { authorization: `Bearer ${token}`, cookie: 'session=cookiesecret', 'x-request-id': 'log-test-0001' });
     await get('/api/v1/agents', { 'x-api-key': VIEWER_KEY, 'x-request-id': 'log-test-0002' });
     await get('/api/v1/agents', { 'x-request-id': 'log-test-0003' });
+    await new Promise((r) => setTimeout(r, 120)); // access lines are written in batches (≤ 50 ms)
     const lines = sidecar.accessLines();
     const a = lines.find((l) => l.request_id === 'log-test-0001')!;
     expect(a).toMatchObject({ method: 'GET', path: '/api/v1/agents', route: 'agents-list', status: 200, principal: 'log-user', auth_method: 'jwt', decision: 'allow', reason: 'GRANTED', client: '127.0.0.1' });

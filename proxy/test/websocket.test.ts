@@ -84,7 +84,7 @@ describe('WebSocket through the sidecar', () => {
     expect(backendSaw[0]!.subject).toBe('browser-user');
     ws.close();
     await new Promise((r) => ws.once('close', r));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 120)); // access lines are written in batches (≤ 50 ms)
     expect(sidecar.logText()).not.toContain(token);
     const line = sidecar.accessLines().find((l) => l.route === 'agents-ws' && l.principal === 'browser-user');
     expect(line).toMatchObject({ status: 101, decision: 'allow' });

@@ -36,7 +36,7 @@ let n = 0;
 const ctx = (): RequestContext =>
   ({
     now: Date.now(),
-    startedAt: process.hrtime.bigint(),
+    startedAt: performance.now(),
     requestId: `req-${String(++n).padStart(8, '0')}`,
     method: 'GET',
     path: '/api/v1/agents',

@@ -166,7 +166,7 @@ export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOption
     const offered = ctx.req.headers['sec-websocket-protocol'];
     const protocols = offered === undefined ? [] : takeProtocolToken(offered).protocols;
     const target = `${up.origin.replace(HTTP_SCHEME, 'ws')}${ctx.path}${ctx.query === '' ? '' : `?${ctx.query}`}`;
-    ctx.upstreamStart = process.hrtime.bigint();
+    ctx.upstreamStart = performance.now();
     const upstream = new WebSocket(target, protocols, {
       headers,
       maxPayload: wp.maxMessageBytes,
@@ -184,7 +184,7 @@ export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOption
       upstream.removeListener('error', failed);
       upstream.on('error', ignore);
       upstream.terminate();
-      ctx.upstreamEnd = process.hrtime.bigint();
+      ctx.upstreamEnd = performance.now();
       ctx.upstreamError = 'client-aborted';
       pipeline.record(ctx, 499);
       release(key);
@@ -194,7 +194,7 @@ export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOption
       settled = true;
       pending.delete(upstream);
       socket.removeListener('close', clientGone);
-      ctx.upstreamEnd = process.hrtime.bigint();
+      ctx.upstreamEnd = performance.now();
       const f = upstreamHandshakeFailure(err);
       ctx.upstreamError = f.kind;
       pipeline.respond(ctx, f);
@@ -208,7 +208,7 @@ export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOption
       pending.delete(upstream);
       socket.removeListener('close', clientGone);
       upstream.removeListener('error', failed);
-      ctx.upstreamEnd = process.hrtime.bigint();
+      ctx.upstreamEnd = performance.now();
       ctx.res.detachSocket(socket);
       chosen.set(ctx.req, upstream.protocol);
       let relay: WebSocketRelay | undefined;
