@@ -10,7 +10,6 @@ import type { RevisionWaiters } from '../bundles/revision-waiters.js';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { getLatestRevision, getService, insertAccessLogs, recordApiKeyUse, type AccessLogRecord, type BundleRevision, type Store } from '../store/index.js';
-import { dbOf } from '../store/queryable.js';
 import { addDroppedAccessLogs, latestRevisionNumbers, listSidecars, upsertSidecarStatus } from './sidecars-repo.js';
 import type { VerifiedSidecar } from './verify-sidecar.js';
 
@@ -163,11 +162,8 @@ export function sidecarEndpoints(deps: { store: Store; log: Logger; waiters: Rev
         await insertAccessLogs(store, records);
         const lastUse = new Map<string, number>();
         for (const r of body.records) if (r.api_key_id !== null) lastUse.set(r.api_key_id, Math.max(lastUse.get(r.api_key_id) ?? 0, r.at));
-        if (lastUse.size > 0) {
-          // Only keys of the credential's own service: a sidecar cannot touch another service's keys.
-          const own = await dbOf(store).selectFrom('api_keys').select('id').where('service', '=', service).where('id', 'in', [...lastUse.keys()]).execute();
-          await recordApiKeyUse(store, own.map((k) => ({ id: k.id, at: lastUse.get(k.id)! })));
-        }
+        // Only keys of the credential's own service: a sidecar cannot touch another service's keys.
+        await recordApiKeyUse(store, service, [...lastUse].map(([id, at]) => ({ id, at })));
         if (body.dropped > 0) {
           log.warn({ service, instance_id: body.instance_id, dropped: body.dropped }, 'sidecar dropped access-log records');
           await addDroppedAccessLogs(store, service, body.instance_id, body.dropped, now());

@@ -243,7 +243,8 @@ export async function rotateApiKey(q: Queryable, id: string, overlapMs: number, 
 }
 
 /** Records last-used times reported by sidecars (only moves forward; version unchanged: not an admin edit). */
-export async function recordApiKeyUse(q: Queryable, uses: readonly { id: string; at: number }[]): Promise<void> {
+/** Records last-used times reported by a sidecar of `service`; keys of other services are left alone. */
+export async function recordApiKeyUse(q: Queryable, service: string, uses: readonly { id: string; at: number }[]): Promise<void> {
   if (uses.length === 0) return;
   await withStoreErrors('recording API key use', () =>
     inTransaction(q, async (trx) => {
@@ -252,6 +253,7 @@ export async function recordApiKeyUse(q: Queryable, uses: readonly { id: string;
             .updateTable('api_keys')
             .set({ last_used_at: u.at })
             .where('id', '=', u.id)
+            .where('service', '=', service)
             .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', u.at)]))
             .execute();
         }

@@ -135,7 +135,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(rotated.key.roles).toEqual(['reader']);
     expect(toBundleApiKey(rotated.previous)?.expiresAt).toBe('2030-01-01T00:01:00.000Z');
 
-    await recordApiKeyUse(store, [{ id: 'ci', at: now + 5 }, { id: 'ci', at: now + 1 }]);
+    await recordApiKeyUse(store, 'keys', [{ id: 'ci', at: now + 5 }, { id: 'ci', at: now + 1 }]);
+    await recordApiKeyUse(store, 'other-service', [{ id: 'ci', at: now + 9 }]); // not its key: ignored
     expect((await getApiKey(store, 'ci')).lastUsedAt).toBe(now + 5);
 
     await expectCode(revokeApiKey(store, rotated.key.id, 5), 'ADMIN_STORE_PRECONDITION_FAILED');
