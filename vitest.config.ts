@@ -8,6 +8,7 @@ const alias = { '@agentcore/policies': policiesSrc };
 export default defineConfig({
   test: {
     projects: [
+      { test: { name: 'cli-config', root: './cli-config', include: ['src/**/*.test.ts'] } },
       { resolve: { alias }, test: { name: 'policies', root: './policies', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
       {
         resolve: { alias },

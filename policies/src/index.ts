@@ -11,3 +11,6 @@ export * from './rate-limit-headers.js';
 export * from './bundle-hash.js';
 export * from './decide-access.js';
 export * from './sidecar-protocol.js';
+export * from './error-body.js';
+export * from './bundle-signing.js';
+export * from './verify-bundle.js';

@@ -86,3 +86,8 @@ export function parseBundle(text: string): BundleValidation {
   }
   return validateBundle(value);
 }
+
+/** One line listing every issue (`path: message; …`), for logs and start-up errors. */
+export function describeIssues(issues: readonly BundleIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}

@@ -15,7 +15,4 @@ export async function loadBundleFile(path: string): Promise<BundleLoad> {
   return r.ok ? { ok: true, bundle: r.bundle } : { ok: false, issues: r.issues };
 }
 
-/** One line per issue, for logs and start-up errors. */
-export function describeIssues(issues: readonly BundleIssue[]): string {
-  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-}
+export { describeIssues } from '@agentcore/policies';

@@ -7,7 +7,7 @@ import { actorOf } from '../resources/audited-change.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent, getRevision, getService, listRevisions, type Store } from '../store/index.js';
 import { diffJson } from './bundle-diff.js';
-import { publicJwks } from './bundle-signing.js';
+import { publicJwks } from '@agentcore/policies';
 import type { BundlePublisher, PublishResult } from './bundle-publisher.js';
 import { listSigningKeys, rotateSigningKey } from './signing-keys-repo.js';
 

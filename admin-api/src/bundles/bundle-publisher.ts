@@ -8,7 +8,7 @@ import { bundleHash, canonicalJson, validateBundle, type BundleIssue, type Polic
 import type { Logger } from 'pino';
 import { AdminError } from '../errors.js';
 import { appendAuditEvent, getLatestRevision, getRevision, publishRevision, StoreError, type Store } from '../store/index.js';
-import { signBundle } from './bundle-signing.js';
+import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignedBundle } from '../../../proxy/src/sync/verify-bundle.js';
+import { verifySignedBundle } from '@agentcore/policies';
 import type { Actor } from '../auth/admin-roles.js';
 import { createApiKey, createService, getLatestRevision, listRevisions, revokeApiKey, rolesRepo, routesRepo, upstreamsRepo } from '../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';

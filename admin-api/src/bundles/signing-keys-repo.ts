@@ -5,7 +5,7 @@
 import type { JWK } from 'jose';
 import type { Queryable, SigningKeysTable } from '../store/index.js';
 import { dbOf, inTransaction } from '../store/queryable.js';
-import { generateSigningKey, type BundleSigningAlg, type SigningKey } from './bundle-signing.js';
+import { generateSigningKey, type BundleSigningAlg, type SigningKey } from '@agentcore/policies';
 
 function toKey(row: SigningKeysTable): SigningKey {
   return {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createLocalJWKSet } from 'jose';
 import { PolicyBundle } from '@agentcore/policies';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, publicJwks, signBundle, type SigningKey } from '../../../admin-api/src/bundles/bundle-signing.js';
+import { generateSigningKey, publicJwks, signBundle, type SigningKey } from '@agentcore/policies';
 import { bundleCachePath, createBundleSync, type BundleSync, type BundleSyncOptions } from './bundle-sync.js';
 import type { ControlPlaneFetch } from './control-plane-fetch.js';
 

@@ -13,7 +13,7 @@ import { ServiceName, type PolicyBundle } from '@agentcore/policies';
 import { ProxyError } from '../errors.js';
 import { backoffDelay, checkBackoff, type BackoffOptions } from './backoff.js';
 import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
-import { verifySignedBundle } from './verify-bundle.js';
+import { verifySignedBundle } from '@agentcore/policies';
 
 /** Where a bundle handed to `onBundle` came from. */
 export type BundleSource = 'control-plane' | 'cache';

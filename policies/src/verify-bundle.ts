@@ -1,14 +1,12 @@
 /**
- * Sidecar-side verification of a signed bundle (the envelope written by admin-api's `bundle-signing.ts`): signature,
+ * Sidecar-side verification of a signed bundle (the envelope written by `signBundle` in `bundle-signing.ts`): signature,
  * type, schema, content hash, service and revision. Pure apart from the key set, which may fetch a JWKS. Never throws.
  */
 import { compactVerify, errors, type JWTVerifyGetKey } from 'jose';
-import { bundleHash, validateBundle, type PolicyBundle } from '@agentcore/policies';
-import { describeIssues } from '../bundle-file.js';
-
-/** The JWS `typ` of a signed bundle (RFC 7515 §4.1.9); anything else signed by the same key is refused. */
-export { BUNDLE_JWS_TYPE } from '@agentcore/policies';
-import { BUNDLE_JWS_TYPE } from '@agentcore/policies';
+import { bundleHash } from './bundle-hash.js';
+import type { PolicyBundle } from './schema.js';
+import { BUNDLE_JWS_TYPE } from './sidecar-protocol.js';
+import { describeIssues, validateBundle } from './validate-bundle.js';
 
 /** The only signature algorithms accepted (RFC 7518 §3.4 ES256, RFC 8037 EdDSA); `none`, HMAC and RSA are refused. */
 export const BUNDLE_JWS_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA'];

@@ -1,14 +1,13 @@
 /**
  * The signed bundle envelope: the wire format between the control plane and its sidecars. A bundle travels as a
  * compact JWS (RFC 7515 §7.1) whose payload is the canonical JSON of the bundle with its `hash` set, signed with
- * ES256 or EdDSA (RFC 7518 §3.4, RFC 8037). Sidecars verify it with `proxy/src/sync/verify-bundle.ts`.
+ * ES256 or EdDSA (RFC 7518 §3.4, RFC 8037). Sidecars verify it with `verifySignedBundle` (`verify-bundle.ts`).
  */
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { bundleHash, canonicalJson, type PolicyBundle } from '@agentcore/policies';
-
-/** The JWS `typ` of a signed bundle (RFC 7515 §4.1.9): a sidecar refuses any other signed object. */
-export { BUNDLE_JWS_TYPE } from '@agentcore/policies';
-import { BUNDLE_JWS_TYPE } from '@agentcore/policies';
+import { bundleHash } from './bundle-hash.js';
+import { canonicalJson } from './canonical-json.js';
+import type { PolicyBundle } from './schema.js';
+import { BUNDLE_JWS_TYPE } from './sidecar-protocol.js';
 
 /** The signature algorithms a bundle may be signed with. */
 export type BundleSigningAlg = 'ES256' | 'EdDSA';

@@ -1,7 +1,8 @@
 import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
-import { bundleHash, canonicalJson, PolicyBundle } from '@agentcore/policies';
+import { bundleHash, canonicalJson, PolicyBundle } from './index.js';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_JWS_TYPE, generateSigningKey, publicJwks, signBundle } from './bundle-signing.js';
+import { generateSigningKey, publicJwks, signBundle } from './bundle-signing.js';
+import { BUNDLE_JWS_TYPE } from './sidecar-protocol.js';
 
 const bundle = PolicyBundle.parse({ version: 1, service: 'orders', revision: 7, routes: [{ id: 'list', match: { path: '/orders' } }] });
 

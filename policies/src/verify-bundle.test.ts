@@ -1,8 +1,8 @@
 import { CompactSign, createLocalJWKSet, generateKeyPair, importJWK, type JWK } from 'jose';
-import { bundleHash, canonicalJson, PolicyBundle } from '@agentcore/policies';
+import { bundleHash, canonicalJson, PolicyBundle } from './index.js';
 import { describe, expect, it } from 'vitest';
-// The real producer of the wire format: these tests are the contract between control plane and sidecar.
-import { generateSigningKey, publicJwks, signBundle, type SigningKey } from '../../../admin-api/src/bundles/bundle-signing.js';
+// The producer and the verifier of the wire format, side by side: the contract between control plane and sidecar.
+import { generateSigningKey, publicJwks, signBundle, type SigningKey } from './bundle-signing.js';
 import { verifySignedBundle, type VerifyResult } from './verify-bundle.js';
 
 const bundle = PolicyBundle.parse({ version: 1, service: 'orders', revision: 5, routes: [{ id: 'list', match: { path: '/orders' } }] });

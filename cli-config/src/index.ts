@@ -1,0 +1,3 @@
+/** @agentcore/cli-config: one declaration per flag (a zod field with `.describe(help)`), read from argv and env. */
+export * from './cli-config.js';
+export * from './host-port.js';
