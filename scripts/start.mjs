@@ -3,13 +3,15 @@
 //   - the control plane (admin API) on SQLite under ./data
 //   - the demo "agents" backend
 //   - one sidecar in synced mode in front of it, pulling signed bundles from the control plane
-// The demo service is seeded from policies/examples/demo.bundle.json through the admin API on the first run.
-// Ctrl-C stops everything.
+// The demo service is seeded from policies/examples/demo.bundle.json through the admin API on the first run; later
+// runs reuse the automation token and sidecar credential kept in data/demo-seed.json (minting new ones only when
+// those no longer work, and revoking the ones they replace).
+// Ctrl-C, `kill <pid>` (of npm or of this script) and a closed terminal stop everything.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { adminClient, loginForToken, seedService } from '../e2e/dist/seed-demo.js';
+import { adminClient, loginAndMintToken, seedService, tokenWorks } from '../e2e/dist/seed-demo.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -19,7 +21,8 @@ const ports = {
   sidecar: env.AGENTCORE_PROXY_PORT ?? '8080',
   sidecarAdmin: env.AGENTCORE_PROXY_ADMIN_PORT ?? '9901',
 };
-const dataDir = `${root}data`;
+// AGENTCORE_DATA_DIR moves ./data (the tests of this script use a temporary one).
+const dataDir = env.AGENTCORE_DATA_DIR ?? `${root}data`;
 const seedFile = `${dataDir}/demo-seed.json`;
 mkdirSync(`${dataDir}/sidecar-cache`, { recursive: true });
 
@@ -49,8 +52,13 @@ function stop(code = 0) {
   setTimeout(() => process.exit(code), 5000).unref();
   Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(() => process.exit(code));
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(0));
+// `npm start` runs this script under `sh -c`, which does not pass npm's SIGTERM on: when our parent goes away we are
+// re-parented, and stop the services rather than leave them holding the ports.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) stop(0);
+}, 250).unref();
 
 const waitFor = (child, re) =>
   new Promise((resolve, reject) => {
@@ -68,29 +76,33 @@ const waitFor = (child, re) =>
   });
 
 try {
-  const admin = run('admin API', ['admin-api/dist/cli.js', '--listen', `127.0.0.1:${ports.admin}`, '--database', 'sqlite:./data/agentcore.db'], { AGENTCORE_ADMIN_PASSWORD: password });
+  const admin = run('admin API', ['admin-api/dist/cli.js', '--listen', `127.0.0.1:${ports.admin}`, '--database', `sqlite:${dataDir}/agentcore.db`], { AGENTCORE_ADMIN_PASSWORD: password });
   const backend = run('demo backend', ['e2e/dist/demo-backend-cli.js', '--port', ports.backend, '--host', '127.0.0.1', '--quiet']);
   await Promise.all([waitFor(admin, /agentcore-admin listening/), waitFor(backend, /http:\/\//)]);
   const adminUrl = `http://127.0.0.1:${ports.admin}`;
 
-  const token = await loginForToken(adminUrl, 'admin', password);
+  const token = await automationToken(adminUrl);
   if (!seed) {
     const demo = JSON.parse(readFileSync(new URL('../policies/examples/demo.bundle.json', import.meta.url), 'utf8'));
-    const result = await seedService(adminUrl, token, demo);
+    const result = await seedService(adminUrl, token.token, demo);
     seed = { password, ...result };
-    writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
-  } else {
-    // A fresh sidecar credential each start (the old ones stay listed until revoked in the API).
-    const call = adminClient(adminUrl, token);
-    seed.sidecarToken = (await call('POST', '/api/v1/services/agents/sidecar-credentials', { name: `demo-sidecar-${Date.now()}` })).body.token;
+  } else if (!(await tokenWorks(adminUrl, seed.sidecarToken, '/api/v1/sidecar/bundles/agents'))) {
+    // The kept sidecar credential was revoked: make a new one, and revoke the one it replaces (if it still exists).
+    const call = adminClient(adminUrl, token.token);
+    const made = (await call('POST', '/api/v1/services/agents/sidecar-credentials', { name: 'demo-sidecar' })).body;
+    if (seed.sidecarCredentialId) await call('DELETE', `/api/v1/services/agents/sidecar-credentials/${seed.sidecarCredentialId}`).catch(() => {});
+    seed.sidecarToken = made.token;
+    seed.sidecarCredentialId = made.id;
   }
+  seed.automationToken = token;
+  writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
 
   const sidecar = run('sidecar', [
     'proxy/dist/cli.js',
     '--control-plane', adminUrl,
     '--service', 'agents',
     '--trust-jwks-url', `${adminUrl}/api/v1/sidecar/jwks`,
-    '--cache-dir', 'data/sidecar-cache',
+    '--cache-dir', `${dataDir}/sidecar-cache`,
     '--upstream', `http://127.0.0.1:${ports.backend}`,
     '--listen', `127.0.0.1:${ports.sidecar}`,
     '--admin-listen', `127.0.0.1:${ports.sidecarAdmin}`,
@@ -123,4 +135,35 @@ Ctrl-C stops everything.
 } catch (e) {
   console.error(`npm start failed: ${e.message}`);
   stop(1);
+}
+
+/**
+ * The automation token kept from an earlier run when it still works; else a new one (after a password login),
+ * with the one it replaces revoked. A wrong AGENTCORE_ADMIN_PASSWORD gets a message saying what to do.
+ */
+async function automationToken(adminUrl) {
+  if (env.AGENTCORE_ADMIN_PASSWORD) await checkOwnerPassword(adminUrl);
+  const kept = seed?.automationToken;
+  if (kept && (await tokenWorks(adminUrl, kept.token, '/api/v1/tokens'))) return kept;
+  let minted;
+  try {
+    minted = await loginAndMintToken(adminUrl, 'admin', password, 'npm start');
+  } catch (e) {
+    if (!String(e.message).startsWith('login failed: 401')) throw e;
+    throw new Error(`the owner password in ${seedFile} no longer works (changed in the console?). Set AGENTCORE_ADMIN_PASSWORD to the current one, or start over with rm -rf ${dataDir}.`);
+  }
+  if (kept?.id) {
+    await fetch(`${adminUrl}/api/v1/tokens/${kept.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${minted.token}` } }).catch(() => {});
+  }
+  return minted;
+}
+
+/** AGENTCORE_ADMIN_PASSWORD must be the owner's password: it is only used to create the first owner, never to reset one. */
+async function checkOwnerPassword(adminUrl) {
+  const r = await fetch(`${adminUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  await r.arrayBuffer();
+  if (r.status === 401) {
+    throw new Error(`the owner "admin" already exists in ${dataDir} with another password: AGENTCORE_ADMIN_PASSWORD only sets the password of the first owner. Unset it (the password is kept in ${seedFile}), or start over with rm -rf ${dataDir}.`);
+  }
+  if (r.status !== 200) throw new Error(`login failed: ${r.status}`);
 }

@@ -9,6 +9,8 @@ export interface SeedResult {
   apiKeys: Record<string, { id: string; secret: string; principal: string }>;
   /** the per-service sidecar credential */
   sidecarToken: string;
+  /** its id, to revoke it when it is replaced */
+  sidecarCredentialId: string;
 }
 
 interface BundleLike {
@@ -39,15 +41,34 @@ export function adminClient(baseUrl: string, token: string) {
   };
 }
 
-/** Logs in with a password and returns a personal access token for automation. */
+/** A personal access token as minted: its id (to revoke it later) and its secret. */
+export interface MintedToken {
+  id: string;
+  token: string;
+}
+
+/** Logs in with a password and returns a new personal access token for automation. */
 export async function loginForToken(baseUrl: string, username: string, password: string): Promise<string> {
+  return (await loginAndMintToken(baseUrl, username, password, 'automation')).token;
+}
+
+/** Logs in with a password and mints a personal access token named `name`; throws `login failed: 401 …` on a wrong password. */
+export async function loginAndMintToken(baseUrl: string, username: string, password: string, name: string): Promise<MintedToken> {
   const s = await fetch(`${baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (s.status !== 200) throw new Error(`login failed: ${s.status} ${await s.text()}`);
   const { csrf_token } = (await s.json()) as { csrf_token: string };
   const cookie = s.headers.get('set-cookie')!.split(';', 1)[0]!;
-  const t = await fetch(`${baseUrl}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token }, body: JSON.stringify({ name: 'automation' }) });
+  const t = await fetch(`${baseUrl}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token }, body: JSON.stringify({ name }) });
   if (t.status !== 201) throw new Error(`token creation failed: ${t.status} ${await t.text()}`);
-  return ((await t.json()) as { token: string }).token;
+  const { id, token } = (await t.json()) as MintedToken;
+  return { id, token };
+}
+
+/** Whether `token` is accepted by the admin API for `path` (a GET answering 2xx or 304). */
+export async function tokenWorks(baseUrl: string, token: string, path: string): Promise<boolean> {
+  const r = await fetch(baseUrl + path, { headers: { authorization: `Bearer ${token}` } });
+  await r.arrayBuffer();
+  return r.status < 300 || r.status === 304;
 }
 
 /** Seeds `bundle` as service `bundle.service`; API keys are created anew (their secrets are returned). */
@@ -66,7 +87,7 @@ export async function seedService(baseUrl: string, token: string, bundle: Bundle
     const created = await call<{ id: string; secret: string }>('POST', `${s}/api-keys`, { principal: k.principal, roles: k.roles ?? [], scopes: k.scopes ?? [], description: `seeded from ${k.id}` });
     apiKeys[k.roles?.[0] ?? k.id] = { id: created.body.id, secret: created.body.secret, principal: k.principal };
   }
-  const cred = await call<{ token: string }>('POST', `${s}/sidecar-credentials`, { name: 'demo-sidecar' });
+  const cred = await call<{ id: string; token: string }>('POST', `${s}/sidecar-credentials`, { name: 'demo-sidecar' });
   await call('POST', `${s}/publish`, {});
-  return { apiKeys, sidecarToken: cred.body.token };
+  return { apiKeys, sidecarToken: cred.body.token, sidecarCredentialId: cred.body.id };
 }

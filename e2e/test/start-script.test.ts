@@ -1,0 +1,117 @@
+/**
+ * `npm start` (scripts/start.mjs) as a newcomer uses it: it must stop everything when its parent is killed by pid,
+ * reuse the credentials it minted on an earlier run instead of piling up new ones, and say what to do when
+ * AGENTCORE_ADMIN_PASSWORD does not match the existing owner. Runs the real script (built dist) on free ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'agentcore-start-'));
+const running: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+}
+
+interface Started {
+  shell: ChildProcess;
+  ports: number[];
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the script the way npm does (`sh -c`), with its own data directory and ports; resolves when it is up. */
+async function startScript(extraEnv: Record<string, string> = {}, waitUp = true): Promise<Started> {
+  const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const { AGENTCORE_ADMIN_PASSWORD: _ignored, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    AGENTCORE_DATA_DIR: dataDir,
+    AGENTCORE_ADMIN_PORT: String(ports[0]),
+    DEMO_BACKEND_PORT: String(ports[1]),
+    AGENTCORE_PROXY_PORT: String(ports[2]),
+    AGENTCORE_PROXY_ADMIN_PORT: String(ports[3]),
+    ...extraEnv,
+  };
+  const shell = spawn('sh', ['-c', 'node scripts/start.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(shell);
+  let out = '';
+  shell.stdout!.on('data', (d) => (out += d));
+  shell.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => shell.on('exit', (code) => r(code)));
+  const up = new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = setInterval(() => {
+      if (out.includes('AgentCore Gateway is up.')) (clearInterval(tick), resolve());
+      else if (shell.exitCode !== null || Date.now() - t0 > 45_000) (clearInterval(tick), reject(new Error(`not up: ${out}`)));
+    }, 50);
+  });
+  if (waitUp) await up;
+  else await up.catch(() => undefined);
+  return { shell, ports, output: () => out, exited };
+}
+
+async function waitUntil(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await probe()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+afterAll(() => {
+  for (const c of running) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  let firstSeed: { automationToken: { id: string }; sidecarCredentialId: string };
+
+  it('stops every service when its parent shell is killed by pid', async () => {
+    const s = await startScript();
+    expect(s.output()).toContain('AgentCore Gateway is up.');
+    for (const p of s.ports) expect(await portOpen(p)).toBe(true);
+    firstSeed = JSON.parse(readFileSync(join(dataDir, 'demo-seed.json'), 'utf8'));
+    expect(statSync(join(dataDir, 'demo-seed.json')).mode & 0o777).toBe(0o600);
+
+    s.shell.kill('SIGTERM'); // what `kill <pid>` of npm's child does: the shell dies, the script is re-parented
+    const freed = await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean));
+    expect(freed).toBe(true);
+  }, 60_000);
+
+  it('reuses the automation token and sidecar credential of the earlier run', async () => {
+    const s = await startScript();
+    const seed = JSON.parse(readFileSync(join(dataDir, 'demo-seed.json'), 'utf8'));
+    expect(seed.automationToken.id).toBe(firstSeed.automationToken.id);
+    expect(seed.sidecarCredentialId).toBe(firstSeed.sidecarCredentialId);
+    s.shell.kill('SIGTERM');
+    expect(await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean))).toBe(true);
+  }, 60_000);
+
+  it('says what to do when AGENTCORE_ADMIN_PASSWORD does not match the existing owner', async () => {
+    const s = await startScript({ AGENTCORE_ADMIN_PASSWORD: 'not the password of the owner' }, false);
+    const code = await s.exited;
+    expect(code).not.toBe(0);
+    expect(s.output()).toContain('AGENTCORE_ADMIN_PASSWORD only sets the password of the first owner');
+    expect(await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean))).toBe(true);
+  }, 60_000);
+});
