@@ -150,7 +150,7 @@ async function automationToken(adminUrl) {
     minted = await loginAndMintToken(adminUrl, 'admin', password, 'npm start');
   } catch (e) {
     if (!String(e.message).startsWith('login failed: 401')) throw e;
-    throw new Error(`the owner password in ${seedFile} no longer works (changed in the console?). Set AGENTCORE_ADMIN_PASSWORD to the current one, or start over with rm -rf ${dataDir}.`);
+    throw new Error(`the owner password in ${seedFile} no longer works (changed in the console?). Set AGENTCORE_ADMIN_PASSWORD to the current one, or start over with rm -rf ${dataDir}.`, { cause: e });
   }
   if (kept?.id) {
     await fetch(`${adminUrl}/api/v1/tokens/${kept.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${minted.token}` } }).catch(() => {});

@@ -60,8 +60,13 @@ async function startScript(extraEnv: Record<string, string> = {}, waitUp = true)
   const up = new Promise<void>((resolve, reject) => {
     const t0 = Date.now();
     const tick = setInterval(() => {
-      if (out.includes('AgentCore Gateway is up.')) (clearInterval(tick), resolve());
-      else if (shell.exitCode !== null || Date.now() - t0 > 45_000) (clearInterval(tick), reject(new Error(`not up: ${out}`)));
+      if (out.includes('AgentCore Gateway is up.')) {
+        clearInterval(tick);
+        resolve();
+      } else if (shell.exitCode !== null || Date.now() - t0 > 45_000) {
+        clearInterval(tick);
+        reject(new Error(`not up: ${out}`));
+      }
     }, 50);
   });
   if (waitUp) await up;
