@@ -11,7 +11,7 @@
 import type { Request } from 'express';
 import { AdminError } from '../errors.js';
 import type { AccessGuard } from '../http/endpoint.js';
-import { findSession, findToken, touchSession, touchToken } from './admin-accounts-repo.js';
+import { findSession, findToken, touchSession, touchToken } from '../store/admin-accounts-repo.js';
 import { roleAllows, type Actor } from './admin-roles.js';
 import { CSRF_HEADER, SESSION_COOKIE, requestPath, setResolvedCredential, unauthenticated, type AuthDeps } from './auth-context.js';
 import { PAT_PREFIX, digestsEqual, sha256Hex } from './credential-digest.js';

@@ -8,7 +8,7 @@ import { AdminError } from '../errors.js';
 import { endpoint, expectedVersion, type EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { deleteAdminUser, deleteSessionsOf, getAdminUser, insertAdminUser, listAdminUsers, lockEnabledOwners, updateAdminUser, type AdminUserRow } from './admin-accounts-repo.js';
+import { deleteAdminUser, deleteSessionsOf, getAdminUser, insertAdminUser, listAdminUsers, lockEnabledOwners, updateAdminUser, type AdminUserRow } from '../store/admin-accounts-repo.js';
 import { ADMIN_ROLES } from './admin-roles.js';
 import type { AuthDeps } from './auth-context.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword } from './password-hash.js';

@@ -9,7 +9,7 @@ import { AdminError } from '../errors.js';
 import type { AccessGuard, EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent, isStoreError, type Store } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { countAdminUsers, insertAdminUser } from './admin-accounts-repo.js';
+import { countAdminUsers, insertAdminUser } from '../store/admin-accounts-repo.js';
 import { createAccessGuard, type SidecarVerifier } from './access-guard.js';
 import { adminUserEndpoints } from './admin-user-endpoints.js';
 import { createDenialRecorder, type AuthDeps } from './auth-context.js';

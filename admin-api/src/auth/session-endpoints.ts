@@ -4,7 +4,7 @@ import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { deleteExpiredSessions, deleteSession, getAdminUser, insertSession } from './admin-accounts-repo.js';
+import { deleteExpiredSessions, deleteSession, getAdminUser, insertSession } from '../store/admin-accounts-repo.js';
 import { ADMIN_ROLES } from './admin-roles.js';
 import { clientAddress, requestPath, resolvedCredential, sessionCookie, type AuthDeps } from './auth-context.js';
 import { csrfTokenFor, newSessionId, sha256Hex } from './credential-digest.js';

@@ -5,7 +5,7 @@ import { AdminError, notFound } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { insertToken, listTokensOf, revokeToken, type PersonalAccessTokenRow } from './admin-accounts-repo.js';
+import { insertToken, listTokensOf, revokeToken, type PersonalAccessTokenRow } from '../store/admin-accounts-repo.js';
 import { requestPath, type AuthDeps } from './auth-context.js';
 import { newPersonalAccessToken, sha256Hex } from './credential-digest.js';
 

@@ -12,7 +12,7 @@ import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
-import { ensureSigningKey } from './signing-keys-repo.js';
+import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 /** A new revision, or the content equals the latest revision's (nothing stored). */
 export type PublishResult = { revision: number; hash: string } | { unchanged: true; revision: number; hash: string };

@@ -14,7 +14,7 @@ import { bundleEndpoints } from './bundle-endpoints.js';
 import { createBundlePublisher } from './bundle-publisher.js';
 import { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
 import { createRevisionWaiters } from './revision-waiters.js';
-import { ensureSigningKey } from './signing-keys-repo.js';
+import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 export { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
 export { createPostgresNotifier, BUNDLE_CHANNEL, type PostgresChangeNotifier } from './postgres-notifier.js';

@@ -13,7 +13,7 @@ import {
   servicesWithKeysOf,
   updatePrincipal,
   type Principal,
-} from './principals-repo.js';
+} from '../store/principals-repo.js';
 import type { ResourceDeps } from './resource-deps.js';
 
 const PrincipalView = z.object({

@@ -10,7 +10,7 @@ import type { RevisionWaiters } from '../bundles/revision-waiters.js';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { getLatestRevision, getService, insertAccessLogs, recordApiKeyUse, type AccessLogRecord, type BundleRevision, type Store } from '../store/index.js';
-import { addDroppedAccessLogs, latestRevisionNumbers, listSidecars, upsertSidecarStatus } from './sidecars-repo.js';
+import { addDroppedAccessLogs, latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
 import type { VerifiedSidecar } from './verify-sidecar.js';
 
 /** Longest long-poll a sidecar may ask for (seconds), as in the sync protocol. */

@@ -1,7 +1,7 @@
 /** The sidecar verifier of the access guard: `Authorization: Bearer agc_sc_…` → the service the credential is for. */
 import type { Request } from 'express';
 import type { Store } from '../store/index.js';
-import { authenticateSidecarToken } from './sidecar-credentials-repo.js';
+import { authenticateSidecarToken } from '../store/sidecar-credentials-repo.js';
 
 /** What a verified sidecar may act for (set by the guard in `res.locals.sidecar`). */
 export interface VerifiedSidecar {
