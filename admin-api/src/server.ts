@@ -15,6 +15,7 @@ import { createApp } from './http/app.js';
 import { endpoint, type EndpointSpec } from './http/endpoint.js';
 import { openApiDocument } from './http/openapi.js';
 import { resourceEndpoints } from './resources/index.js';
+import { createSidecarContract } from './sidecar/index.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface AdminHandle {
@@ -42,14 +43,15 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
   const bundles = await createBundleService({ store, log, ...(notifier ? { notifier } : {}) });
-  const auth = await createAuth(store, { log, secureCookies });
-  auth.setSidecarVerifier((req) => bundles.verifySidecar(req));
+  const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
+  const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
 
   const endpoints: EndpointSpec<never, never, never>[] = [
     ...auth.endpoints,
     ...resourceEndpoints({ store, onPolicyChange: (service, actor) => bundles.onPolicyChange(service, actor) }),
     ...bundles.endpoints,
+    ...sidecar.endpoints,
     ...accessLogEndpoints({ store }),
     ...auditEndpoints({ store }),
   ];

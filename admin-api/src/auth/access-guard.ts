@@ -4,7 +4,7 @@
  * access level against the caller's role. Every denial with a presented credential is audited.
  *
  *   public          → no check
- *   sidecar         → the sidecar verifier (set by the bundles module); 401 when it says no
+ *   sidecar         → the sidecar verifier (given by the sidecar module at construction); 401 when it says no
  *   authenticated   → a valid session or token, else 401
  *   <permission>    → the above, then roleAllows(role, permission), else 403 {required, role}
  */
@@ -47,15 +47,15 @@ function presentedCredential(req: Request): Presented {
   return undefined;
 }
 
-/** Builds the guard; `sidecarVerifier` is read per request so it can be set after start-up. */
-export function createAccessGuard(d: AuthDeps, sidecarVerifier: () => SidecarVerifier | undefined): AccessGuard {
+/** Builds the guard; without `verifySidecar`, 'sidecar' endpoints answer 401. */
+export function createAccessGuard(d: AuthDeps, verifySidecar: SidecarVerifier | undefined): AccessGuard {
   return async (req, access, endpoint) => {
     if (access === 'public') return undefined;
     const action = `${req.method} ${endpoint.path}`;
     const path = requestPath(req);
 
     if (access === 'sidecar') {
-      const verify = sidecarVerifier();
+      const verify = verifySidecar;
       const sidecar = verify ? await verify(req) : undefined;
       if (sidecar) {
         if (req.res) req.res.locals.sidecar = sidecar;

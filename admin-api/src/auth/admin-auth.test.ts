@@ -376,16 +376,24 @@ describe('admin auth over HTTP', { timeout: 60_000 }, () => {
     expect(JSON.parse(ev?.after ?? '{}')).toMatchObject({ password_changed: true });
   });
 
-  it('delegates sidecar endpoints to the sidecar verifier', async () => {
-    expect((await h.call('GET', '/api/v1/test/sidecar', { token: 'sidecar-secret' })).status).toBe(401); // no verifier yet
-    h.auth.setSidecarVerifier(async (req) => (req.headers.authorization === 'Bearer sidecar-secret' ? { service: 'orders' } : undefined));
-    const ok = await h.call('GET', '/api/v1/test/sidecar', { token: 'sidecar-secret' });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ actor: null, sidecar: { service: 'orders' } });
-    const bad = await h.call('GET', '/api/v1/test/sidecar', { token: 'wrong' });
-    expect(bad.status).toBe(401);
-    expect((await auditRows(h.store)).at(-1)).toMatchObject({ actor: 'sidecar', outcome: 'denied', action: 'GET /api/v1/test/sidecar' });
-    expect((await h.call('GET', '/api/v1/test/sidecar', { token: tokens.owner })).status).toBe(401); // an admin token is no sidecar credential
+  it('delegates sidecar endpoints to the sidecar verifier it was built with', async () => {
+    expect((await h.call('GET', '/api/v1/test/sidecar', { token: 'sidecar-secret' })).status).toBe(401); // built without a verifier
+    const withVerifier = await startHarness({ verifySidecar: async (req) => (req.headers.authorization === 'Bearer sidecar-secret' ? { service: 'orders' } : undefined) });
+    try {
+      const ok = await withVerifier.call('GET', '/api/v1/test/sidecar', { token: 'sidecar-secret' });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toEqual({ actor: null, sidecar: { service: 'orders' } });
+      const bad = await withVerifier.call('GET', '/api/v1/test/sidecar', { token: 'wrong' });
+      expect(bad.status).toBe(401);
+      expect((await auditRows(withVerifier.store)).at(-1)).toMatchObject({ actor: 'sidecar', outcome: 'denied', action: 'GET /api/v1/test/sidecar' });
+      const s = await withVerifier.login('admin', OWNER_PASSWORD);
+      const t = await withVerifier.call('POST', '/api/v1/tokens', { ...s, body: { name: 'not a sidecar' } });
+      expect(t.status).toBe(201);
+      secrets.push(s.csrf, s.cookie.split('=')[1] ?? '', t.body.token as string);
+      expect((await withVerifier.call('GET', '/api/v1/test/sidecar', { token: t.body.token as string })).status).toBe(401); // an admin token is no sidecar credential
+    } finally {
+      await withVerifier.close();
+    }
   });
 
   it('logs out: the session row is deleted and the cookie cleared', async () => {
