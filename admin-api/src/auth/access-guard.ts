@@ -101,13 +101,13 @@ export function createAccessGuard(d: AuthDeps, verifySidecar: SidecarVerifier | 
       const given = req.headers[CSRF_HEADER];
       if (typeof given !== 'string' || !digestsEqual(sha256Hex(given), csrfHash)) {
         await d.denials({ actor: actor.username, action, path, reason: 'CSRF', details: { role: actor.role } });
-        throw new AdminError('ADMIN_CSRF_FAILED', 'FORBIDDEN', `missing or wrong ${CSRF_HEADER} header: send the csrf_token of your session`, { reason: 'CSRF' });
+        throw new AdminError('ADMIN_CSRF_FAILED', `missing or wrong ${CSRF_HEADER} header: send the csrf_token of your session`, { reason: 'CSRF' });
       }
     }
 
     if (access !== 'authenticated' && !roleAllows(actor.role, access)) {
       await d.denials({ actor: actor.username, action, path, reason: 'PERMISSION', details: { required: access, role: actor.role } });
-      throw new AdminError('ADMIN_PERMISSION_DENIED', 'FORBIDDEN', `the ${actor.role} role does not have the ${access} permission`, { required: access, role: actor.role });
+      throw new AdminError('ADMIN_PERMISSION_DENIED', `the ${actor.role} role does not have the ${access} permission`, { required: access, role: actor.role });
     }
     return actor;
   };

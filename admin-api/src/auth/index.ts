@@ -70,7 +70,7 @@ export async function createAuth(store: Store, o: AdminAuthOptions): Promise<Adm
     endpoints: [...sessionEndpoints(deps), ...tokenEndpoints(deps), ...adminUserEndpoints(deps)],
     async bootstrapOwner(password) {
       if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
-        throw new AdminError('ADMIN_CONFIG_INVALID', 'INTERNAL_ERROR', `AGENTCORE_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
+        throw new AdminError('ADMIN_CONFIG_INVALID', `AGENTCORE_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
       }
       if ((await countAdminUsers(store)) > 0) return { created: false };
       const generated = password === undefined ? generatePassword() : undefined;

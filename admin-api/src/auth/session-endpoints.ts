@@ -59,7 +59,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
       const lock = d.throttle.check(body.username, client, now);
       if (lock) {
         await d.denials({ actor: 'anonymous', action, path, reason: 'LOGIN_LOCKED', details: { locked_by: lock.by, client } });
-        throw new AdminError('ADMIN_LOGIN_LOCKED', 'RATE_LIMITED', 'too many failed login attempts; try again later', { retry_after_seconds: lock.retryAfterSeconds }, {
+        throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retry_after_seconds: lock.retryAfterSeconds }, {
           headers: { 'retry-after': String(lock.retryAfterSeconds) },
         });
       }
@@ -70,7 +70,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
         const reason = !user ? 'UNKNOWN_USER' : !ok ? 'WRONG_PASSWORD' : 'USER_DISABLED';
         // Who was targeted is recorded only for existing accounts: an unknown "username" may be a mistyped password.
         await d.denials({ actor: 'anonymous', action, path, reason, details: { client, ...(user ? { username: user.username } : {}) } });
-        throw new AdminError('ADMIN_LOGIN_FAILED', 'UNAUTHENTICATED', LOGIN_FAILED);
+        throw new AdminError('ADMIN_LOGIN_FAILED', LOGIN_FAILED);
       }
       d.throttle.recordSuccess(body.username);
 
@@ -126,7 +126,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
     async handler({ res, actor }) {
       const c = resolvedCredential(res);
       if (!actor || c?.via !== 'session') {
-        throw new AdminError('ADMIN_NO_SESSION', 'INVALID_REQUEST', 'this request authenticated with a token, not a session; revoke tokens with DELETE /api/v1/tokens/{id}');
+        throw new AdminError('ADMIN_NO_SESSION', 'this request authenticated with a token, not a session; revoke tokens with DELETE /api/v1/tokens/{id}');
       }
       const now = d.now();
       await inTransaction(d.store, async (trx) => {

@@ -66,7 +66,7 @@ export function tokenEndpoints(d: AuthDeps): EndpointSpec<never, never, never>[]
       if (!actor) throw new Error('guard returned no actor for an authenticated endpoint');
       if (actor.via !== 'session') {
         await d.denials({ actor: actor.username, action: `${req.method} /api/v1/tokens`, path: requestPath(req), reason: 'TOKEN_CANNOT_MINT_TOKEN' });
-        throw new AdminError('ADMIN_TOKEN_NEEDS_SESSION', 'FORBIDDEN', 'personal access tokens are created from a console session, not with another token', { reason: 'TOKEN_CANNOT_MINT_TOKEN' });
+        throw new AdminError('ADMIN_TOKEN_NEEDS_SESSION', 'personal access tokens are created from a console session, not with another token', { reason: 'TOKEN_CANNOT_MINT_TOKEN' });
       }
       const now = d.now();
       const token = newPersonalAccessToken();

@@ -43,7 +43,6 @@ export function contentHash(bundle: object): string {
 export function policyInvalid(service: string, issues: readonly BundleIssue[]): AdminError {
   return new AdminError(
     'ADMIN_POLICY_INVALID',
-    'INVALID_REQUEST',
     `the policy of service "${service}" does not compile to a valid bundle; the last good revision stays published`,
     { fields: issues.map((i) => ({ path: i.path, message: i.message })) },
   );

@@ -29,7 +29,7 @@ export async function startBundleServer(opts: { databaseUrl: string; services?: 
   const guard: AccessGuard = async (req, access, e) => {
     if (access !== 'sidecar') return testGuard(req, access, e);
     const sidecar = await contract.verifySidecar(req);
-    if (!sidecar) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'a valid sidecar credential is required');
+    if (!sidecar) throw new AdminError('ADMIN_UNAUTHENTICATED', 'a valid sidecar credential is required');
     if (req.res) req.res.locals.sidecar = sidecar;
     return undefined;
   };

@@ -110,7 +110,7 @@ export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; no
         if (next) return sendBundle(res, next);
         if (latest) return { status: 304, headers: { etag: `"${latest.hash}"` } };
         await getService(store, params.service); // 404 for an unknown service names the service
-        throw new AdminError('ADMIN_NO_REVISION', 'NOT_FOUND', `service "${params.service}" has no published bundle yet`);
+        throw new AdminError('ADMIN_NO_REVISION', `service "${params.service}" has no published bundle yet`);
       },
     }),
     endpoint({

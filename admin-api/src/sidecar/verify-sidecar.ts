@@ -24,9 +24,9 @@ export function createSidecarVerifier(store: Store, now: () => number = Date.now
 /** The verified sidecar of the request; 401 when the guard did not verify one, 403 when it is for another service. */
 export function sidecarFor(res: Response, service: string | undefined): VerifiedSidecar {
   const s = res.locals.sidecar as VerifiedSidecar | undefined;
-  if (!s) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'a valid sidecar credential is required', {}, { headers: { 'www-authenticate': 'Bearer' } });
+  if (!s) throw new AdminError('ADMIN_UNAUTHENTICATED', 'a valid sidecar credential is required', {}, { headers: { 'www-authenticate': 'Bearer' } });
   if (service !== undefined && s.service !== service) {
-    throw new AdminError('ADMIN_SIDECAR_WRONG_SERVICE', 'FORBIDDEN', `this sidecar credential is for service "${s.service}", not "${service}"`);
+    throw new AdminError('ADMIN_SIDECAR_WRONG_SERVICE', `this sidecar credential is for service "${s.service}", not "${service}"`);
   }
   return s;
 }
