@@ -1,6 +1,5 @@
 /**
- * Principals (users and service accounts) on the store's `principals` table. Local to the
- * resources module until the store grows its own repository; same contract as the store's repos.
+ * Principals (users and service accounts) on the store's `principals` table; the API keys of a service belong to them.
  */
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
