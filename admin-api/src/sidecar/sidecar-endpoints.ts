@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { getLatestRevision, getService, type BundleRevision, type Store } from '../store/index.js';
-import { addDroppedAccessLogs, latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
+import { latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
 import { sidecarFor } from './verify-sidecar.js';
 
 /** Longest long-poll a sidecar may ask for (seconds), as in the sync protocol. */
