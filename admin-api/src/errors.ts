@@ -1,67 +1,36 @@
 /**
- * The admin API's errors: one class with a stable code (`ADMIN_*`), an HTTP status and the public
- * spec code, mapped to the spec's error body `{"error":{"code","message","details","request_id","timestamp"}}`
- * in one place (the app's error handler).
+ * The admin API's error class: a stable code from the catalogue (`admin-errors.ts`), from which its public spec
+ * code and HTTP status follow; answered as the spec's error body by the app's one error handler (`http/app.ts`).
  */
+import { PUBLIC_ERROR_STATUS, type PublicErrorCode } from '@agentcore/policies';
+import { ADMIN_ERRORS, type AdminErrorCode } from './admin-errors.js';
 
-/** Public codes of the spec's error format, as the admin API uses them. */
-export type PublicErrorCode =
-  | 'INVALID_REQUEST'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'CONFLICT'
-  | 'PRECONDITION_FAILED'
-  | 'PRECONDITION_REQUIRED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'INTERNAL_ERROR'
-  | 'SERVICE_UNAVAILABLE';
+export type { PublicErrorCode } from '@agentcore/policies';
+export { ADMIN_ERRORS, type AdminErrorCode } from './admin-errors.js';
 
-const STATUS: Record<PublicErrorCode, number> = {
-  INVALID_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  PRECONDITION_REQUIRED: 428,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  INTERNAL_ERROR: 500,
-  SERVICE_UNAVAILABLE: 503,
-};
-
-/** An error the admin API answers with; `code` is stable (e.g. `ADMIN_POLICY_INVALID`). */
+/** An error the admin API answers with; `code` is stable (e.g. `ADMIN_POLICY_INVALID`), the rest follows from the catalogue. */
 export class AdminError extends Error {
   readonly status: number;
+  readonly publicCode: PublicErrorCode;
+  readonly headers: Record<string, string> | undefined;
   constructor(
-    readonly code: string,
-    readonly publicCode: PublicErrorCode,
-    message: string,
+    readonly code: AdminErrorCode,
+    message: string = ADMIN_ERRORS[code].message,
     readonly details: Record<string, unknown> = {},
     options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
     super(message, options);
     this.name = 'AdminError';
-    this.status = STATUS[publicCode];
+    this.publicCode = ADMIN_ERRORS[code].public;
+    this.status = PUBLIC_ERROR_STATUS[this.publicCode];
     this.headers = options?.headers;
   }
-  readonly headers: Record<string, string> | undefined;
 }
 
 /** 400 with one entry per invalid field: `details.fields = [{ path, message }]`. */
 export function invalidInput(message: string, fields: readonly { path: string; message: string }[]): AdminError {
-  return new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', message, { fields });
+  return new AdminError('ADMIN_INPUT_INVALID', message, { fields });
 }
 
-export const notFound = (what: string): AdminError => new AdminError('ADMIN_NOT_FOUND', 'NOT_FOUND', `${what} does not exist`);
-
-/** The JSON error body. */
-export function errorBody(code: PublicErrorCode, message: string, requestId: string, details: Record<string, unknown> = {}): string {
-  return JSON.stringify({ error: { code, message, details, request_id: requestId, timestamp: new Date().toISOString() } });
-}
+/** 404 ADMIN_NOT_FOUND naming what is missing. */
+export const notFound = (what: string): AdminError => new AdminError('ADMIN_NOT_FOUND', `${what} does not exist`);

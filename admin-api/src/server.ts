@@ -5,16 +5,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import swaggerUi from 'swagger-ui-express';
+import type { Express } from 'express';
 import { accessLogEndpoints, startRetention } from './access-logs/index.js';
 import { auditEndpoints } from './audit/index.js';
 import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
-import { endpoint, type EndpointSpec } from './http/endpoint.js';
-import { openApiDocument } from './http/openapi.js';
+import { mountApiDocs, withOpenApi } from './http/api-docs.js';
+import type { EndpointSpec } from './http/endpoint.js';
 import { resourceEndpoints } from './resources/index.js';
+import { createSidecarContract } from './sidecar/index.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface AdminHandle {
@@ -35,6 +36,19 @@ export interface AdminStartOptions {
 
 const VERSION = '0.1.0';
 
+/** Listens; long-polls hold requests open up to the sidecar's wait, so the server's own limits stay above it. */
+async function listen(app: Express, port: number, host: string): Promise<Server> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  server.requestTimeout = 0;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+/** Starts the control plane on `config`; close() drains and closes everything it opened. */
 export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {}): Promise<AdminHandle> {
   const env = o.env ?? process.env;
   const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-admin' }, timestamp: pino.stdTimeFunctions.isoTime }, o.logDestination ?? pino.destination(1));
@@ -42,31 +56,19 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
   const bundles = await createBundleService({ store, log, ...(notifier ? { notifier } : {}) });
-  const auth = await createAuth(store, { log, secureCookies });
-  auth.setSidecarVerifier((req) => bundles.verifySidecar(req));
+  const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
+  const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
 
   const endpoints: EndpointSpec<never, never, never>[] = [
     ...auth.endpoints,
     ...resourceEndpoints({ store, onPolicyChange: (service, actor) => bundles.onPolicyChange(service, actor) }),
     ...bundles.endpoints,
+    ...sidecar.endpoints,
     ...accessLogEndpoints({ store }),
     ...auditEndpoints({ store }),
   ];
-  let document: Record<string, unknown> = {};
-  const openapiEndpoint = endpoint({
-    method: 'get',
-    path: '/api/v1/openapi.json',
-    operationId: 'getOpenApi',
-    summary: 'This OpenAPI 3.1 document',
-    tags: ['docs'],
-    access: 'public',
-    responses: { 200: { description: 'The OpenAPI document' } },
-    handler: async () => ({ body: document }),
-  });
-  const all = [...endpoints, openapiEndpoint as EndpointSpec<never, never, never>];
-  document = openApiDocument(all, { version: VERSION, ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}) });
-
+  const { all, document } = withOpenApi(endpoints, { version: VERSION, ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}) });
   const app = createApp({
     endpoints: all,
     guard: auth.guard,
@@ -74,25 +76,12 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     bodyLimit: '8mb',
     mount: (a) => {
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
-      // Swagger UI needs inline scripts/styles on its own page; the API keeps the strict defaults.
-      a.use('/docs', (_req, res, next) => {
-        res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
-        next();
-      });
-      a.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { swaggerOptions: { persistAuthorization: true, withCredentials: true } }));
-      a.get('/', (_req, res) => res.redirect(302, '/docs/'));
+      mountApiDocs(a, document);
     },
   });
   const retention = startRetention({ store, log, retentionDays: config.accessLogRetentionDays });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.listen.port, config.listen.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
-  });
-  // Long-polls hold requests open up to the sidecar's wait; keep the server's own limits above it.
-  server.requestTimeout = 0;
-  server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 65_000;
+  const server = await listen(app, config.listen.port, config.listen.host);
   const a = server.address() as AddressInfo;
   const url = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   log.info({ url, database: store.dialect, docs: `${url}/docs/` }, 'agentcore-admin listening');

@@ -4,14 +4,14 @@
  * access level against the caller's role. Every denial with a presented credential is audited.
  *
  *   public          → no check
- *   sidecar         → the sidecar verifier (set by the bundles module); 401 when it says no
+ *   sidecar         → the sidecar verifier (given by the sidecar module at construction); 401 when it says no
  *   authenticated   → a valid session or token, else 401
  *   <permission>    → the above, then roleAllows(role, permission), else 403 {required, role}
  */
 import type { Request } from 'express';
 import { AdminError } from '../errors.js';
 import type { AccessGuard } from '../http/endpoint.js';
-import { findSession, findToken, touchSession, touchToken } from './admin-accounts-repo.js';
+import { findSession, findToken, touchSession, touchToken } from '../store/admin-accounts-repo.js';
 import { roleAllows, type Actor } from './admin-roles.js';
 import { CSRF_HEADER, SESSION_COOKIE, requestPath, setResolvedCredential, unauthenticated, type AuthDeps } from './auth-context.js';
 import { PAT_PREFIX, digestsEqual, sha256Hex } from './credential-digest.js';
@@ -47,15 +47,15 @@ function presentedCredential(req: Request): Presented {
   return undefined;
 }
 
-/** Builds the guard; `sidecarVerifier` is read per request so it can be set after start-up. */
-export function createAccessGuard(d: AuthDeps, sidecarVerifier: () => SidecarVerifier | undefined): AccessGuard {
+/** Builds the guard; without `verifySidecar`, 'sidecar' endpoints answer 401. */
+export function createAccessGuard(d: AuthDeps, verifySidecar: SidecarVerifier | undefined): AccessGuard {
   return async (req, access, endpoint) => {
     if (access === 'public') return undefined;
     const action = `${req.method} ${endpoint.path}`;
     const path = requestPath(req);
 
     if (access === 'sidecar') {
-      const verify = sidecarVerifier();
+      const verify = verifySidecar;
       const sidecar = verify ? await verify(req) : undefined;
       if (sidecar) {
         if (req.res) req.res.locals.sidecar = sidecar;
@@ -101,13 +101,13 @@ export function createAccessGuard(d: AuthDeps, sidecarVerifier: () => SidecarVer
       const given = req.headers[CSRF_HEADER];
       if (typeof given !== 'string' || !digestsEqual(sha256Hex(given), csrfHash)) {
         await d.denials({ actor: actor.username, action, path, reason: 'CSRF', details: { role: actor.role } });
-        throw new AdminError('ADMIN_CSRF_FAILED', 'FORBIDDEN', `missing or wrong ${CSRF_HEADER} header: send the csrf_token of your session`, { reason: 'CSRF' });
+        throw new AdminError('ADMIN_CSRF_FAILED', `missing or wrong ${CSRF_HEADER} header: send the csrf_token of your session`, { reason: 'CSRF' });
       }
     }
 
     if (access !== 'authenticated' && !roleAllows(actor.role, access)) {
       await d.denials({ actor: actor.username, action, path, reason: 'PERMISSION', details: { required: access, role: actor.role } });
-      throw new AdminError('ADMIN_PERMISSION_DENIED', 'FORBIDDEN', `the ${actor.role} role does not have the ${access} permission`, { required: access, role: actor.role });
+      throw new AdminError('ADMIN_PERMISSION_DENIED', `the ${actor.role} role does not have the ${access} permission`, { required: access, role: actor.role });
     }
     return actor;
   };

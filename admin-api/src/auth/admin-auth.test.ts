@@ -1,105 +1,7 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../http/app.js';
-import { endpoint, type Access, type EndpointSpec } from '../http/endpoint.js';
-import { openApiDocument } from '../http/openapi.js';
-import { openStore, type Store } from '../store/index.js';
-import type { AdminRole } from './admin-roles.js';
 import { sha256Hex } from './credential-digest.js';
-import { createAuth, type AdminAuth, type AdminAuthOptions } from './index.js';
-
-const OWNER_PASSWORD = 'owner-password-1234';
-const PASSWORDS: Record<AdminRole, string> = {
-  owner: OWNER_PASSWORD,
-  'security-admin': 'sec-admin-password-5678',
-  'platform-engineer': 'platform-password-9012',
-  auditor: 'auditor-password-3456',
-};
-const USERS: Record<AdminRole, string> = { owner: 'admin', 'security-admin': 'sam', 'platform-engineer': 'pat', auditor: 'audrey' };
-
-/** One probe endpoint per access level; each answers who the guard let in. */
-const PROBES: { method: 'get' | 'post'; path: string; access: Access }[] = [
-  { method: 'get', path: '/api/v1/test/public', access: 'public' },
-  { method: 'get', path: '/api/v1/test/authenticated', access: 'authenticated' },
-  { method: 'get', path: '/api/v1/test/sidecar', access: 'sidecar' },
-  { method: 'get', path: '/api/v1/test/read', access: 'read' },
-  { method: 'post', path: '/api/v1/test/platform', access: 'platform:write' },
-  { method: 'post', path: '/api/v1/test/security', access: 'security:write' },
-  { method: 'get', path: '/api/v1/test/logs', access: 'logs:read' },
-  { method: 'post', path: '/api/v1/test/admin', access: 'admin:manage' },
-];
-const probeEndpoints = PROBES.map((p) =>
-  endpoint({
-    method: p.method,
-    path: p.path,
-    operationId: `probe_${p.access}`,
-    summary: `probe ${p.access}`,
-    tags: ['test'],
-    access: p.access,
-    responses: { 200: { description: 'let in' } },
-    async handler({ actor, res }) {
-      return { body: { actor: actor ?? null, sidecar: (res.locals.sidecar as unknown) ?? null } };
-    },
-  }),
-) as EndpointSpec<never, never, never>[];
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions read arbitrary fields of JSON answers
-type JsonBody = any;
-
-interface Harness {
-  store: Store;
-  auth: AdminAuth;
-  logLines: string[];
-  call(method: string, path: string, o?: { cookie?: string; csrf?: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: JsonBody; headers: Headers }>;
-  login(username: string, password: string): Promise<{ cookie: string; csrf: string; setCookie: string }>;
-  close(): Promise<void>;
-}
-
-async function startHarness(o: Partial<AdminAuthOptions> = {}, bootstrap = true): Promise<Harness> {
-  const logLines: string[] = [];
-  const log = pino({ level: 'trace' }, { write: (s: string) => void logLines.push(s) });
-  const store = await openStore('sqlite::memory:');
-  const auth = await createAuth(store, { log, secureCookies: true, ...o });
-  if (bootstrap) await auth.bootstrapOwner(OWNER_PASSWORD);
-  const app = createApp({ endpoints: [...auth.endpoints, ...probeEndpoints], guard: auth.guard, log });
-  const server: Server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const call: Harness['call'] = async (method, path, c = {}) => {
-    const headers: Record<string, string> = { ...c.headers };
-    if (c.cookie) headers.cookie = c.cookie;
-    if (c.csrf) headers['x-csrf-token'] = c.csrf;
-    if (c.token) headers.authorization = `Bearer ${c.token}`;
-    if (c.body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(base + path, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
-  };
-  const login: Harness['login'] = async (username, password) => {
-    const r = await call('POST', '/api/v1/session', { body: { username, password } });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    const setCookie = r.headers.get('set-cookie') ?? '';
-    return { cookie: setCookie.split(';')[0] ?? '', csrf: r.body.csrf_token as string, setCookie };
-  };
-  return {
-    store,
-    auth,
-    logLines,
-    call,
-    login,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await store.close();
-    },
-  };
-}
-
-const auditRows = (store: Store) => store.db.selectFrom('audit_events').selectAll().orderBy('id').execute();
+import type { AdminRole } from './admin-roles.js';
+import { OWNER_PASSWORD, PROBES, USERS, auditRows, expectNoSecretsWritten, startHarness, startSeededHarness, type Harness, type SeededHarness } from './test-auth-harness.js';
 
 describe('bootstrap', { timeout: 30_000 }, () => {
   it('creates admin with the given password once; a second start is a no-op', async () => {
@@ -168,27 +70,12 @@ describe('login lockout', { timeout: 30_000 }, () => {
 
 describe('admin auth over HTTP', { timeout: 60_000 }, () => {
   let h: Harness;
-  let owner: { cookie: string; csrf: string; setCookie: string };
-  const tokens = {} as Record<AdminRole, string>;
-  const secrets: string[] = [...Object.values(PASSWORDS)];
+  let owner: SeededHarness['owner'];
+  let tokens: SeededHarness['tokens'];
+  let secrets: string[];
 
   beforeAll(async () => {
-    h = await startHarness();
-    owner = await h.login('admin', OWNER_PASSWORD);
-    secrets.push(owner.cookie.split('=')[1] ?? '', owner.csrf);
-    for (const role of ['security-admin', 'platform-engineer', 'auditor'] as const) {
-      const r = await h.call('POST', '/api/v1/admin-users', { ...owner, body: { username: USERS[role], password: PASSWORDS[role], role } });
-      expect(r.status, JSON.stringify(r.body)).toBe(201);
-      expect(r.body).toMatchObject({ username: USERS[role], role, disabled: false, version: 1 });
-      expect(JSON.stringify(r.body)).not.toContain('scrypt');
-    }
-    for (const role of Object.keys(USERS) as AdminRole[]) {
-      const s = role === 'owner' ? owner : await h.login(USERS[role], PASSWORDS[role]);
-      const t = await h.call('POST', '/api/v1/tokens', { ...s, body: { name: `${role} automation` } });
-      expect(t.status, JSON.stringify(t.body)).toBe(201);
-      tokens[role] = t.body.token as string;
-      secrets.push(tokens[role]);
-    }
+    ({ h, owner, tokens, secrets } = await startSeededHarness());
   });
   afterAll(async () => {
     await h?.close();
@@ -289,139 +176,8 @@ describe('admin auth over HTTP', { timeout: 60_000 }, () => {
     });
   });
 
-  it('lets only owners manage admin users', async () => {
-    expect((await h.call('GET', '/api/v1/admin-users', { token: tokens['security-admin'] })).status).toBe(403);
-    const list = await h.call('GET', '/api/v1/admin-users', { token: tokens.owner });
-    expect(list.status).toBe(200);
-    expect(list.body.items.map((u: { username: string }) => u.username)).toEqual(['admin', 'audrey', 'pat', 'sam']);
-    expect(JSON.stringify(list.body)).not.toMatch(/scrypt|password/);
-    const weak = await h.call('POST', '/api/v1/admin-users', { token: tokens.owner, body: { username: 'weak', password: 'short', role: 'auditor' } });
-    expect(weak.status).toBe(400);
-    expect(weak.body.error.details.fields[0].path).toBe('body.password');
-    expect((await h.call('POST', '/api/v1/admin-users', { token: tokens.owner, body: { username: 'sam', password: 'long-enough-password', role: 'auditor' } })).status).toBe(409);
-  });
-
-  it('manages personal access tokens: list without secrets, revoke, expire, no token minting tokens', async () => {
-    const s = await h.login('pat', PASSWORDS['platform-engineer']);
-    const created = await h.call('POST', '/api/v1/tokens', { ...s, body: { name: 'short-lived', expires_in_days: 1 } });
-    expect(created.status).toBe(201);
-    const { id, token } = created.body as { id: string; token: string };
-    secrets.push(token, s.csrf, s.cookie.split('=')[1] ?? '');
-    expect(token).toMatch(/^agc_pat_[A-Za-z0-9_-]{43}$/);
-    expect(Date.parse(created.body.expires_at) - Date.now()).toBeGreaterThan(23 * 3_600_000);
-    const row = await h.store.db.selectFrom('personal_access_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(row.sha256).toBe(sha256Hex(token));
-    expect(JSON.stringify(row)).not.toContain(token);
-
-    expect((await h.call('GET', '/api/v1/test/read', { token })).status).toBe(200);
-    const mine = await h.call('GET', '/api/v1/tokens', { token });
-    expect(mine.body.items.map((t: { id: string }) => t.id)).toContain(id);
-    expect(JSON.stringify(mine.body)).not.toContain(token);
-    expect(mine.body.items.every((t: Record<string, unknown>) => !('token' in t))).toBe(true);
-    expect((await h.call('POST', '/api/v1/tokens', { token, body: { name: 'child' } })).status).toBe(403);
-
-    // someone else's token is not found
-    expect((await h.call('DELETE', `/api/v1/tokens/${id}`, { token: tokens.owner })).status).toBe(404);
-    // expiry
-    await h.store.db.updateTable('personal_access_tokens').set({ expires_at: Date.now() - 1 }).where('id', '=', id).execute();
-    expect((await h.call('GET', '/api/v1/test/read', { token })).status).toBe(401);
-    await h.store.db.updateTable('personal_access_tokens').set({ expires_at: Date.now() + 60_000 }).where('id', '=', id).execute();
-    expect((await h.call('GET', '/api/v1/test/read', { token })).status).toBe(200);
-    // revocation (with the session: needs CSRF)
-    expect((await h.call('DELETE', `/api/v1/tokens/${id}`, { cookie: s.cookie })).status).toBe(403);
-    expect((await h.call('DELETE', `/api/v1/tokens/${id}`, s)).status).toBe(204);
-    expect((await h.call('GET', '/api/v1/test/read', { token })).status).toBe(401);
-    expect((await h.call('DELETE', `/api/v1/tokens/${id}`, s)).status).toBe(404);
-  });
-
-  it('stops a disabled user’s sessions and tokens at once', async () => {
-    const s = await h.login('audrey', PASSWORDS.auditor);
-    secrets.push(s.csrf, s.cookie.split('=')[1] ?? '');
-    expect((await h.call('GET', '/api/v1/test/read', { cookie: s.cookie })).status).toBe(200);
-    const off = await h.call('PATCH', '/api/v1/admin-users/audrey', { ...owner, body: { disabled: true } });
-    expect(off.status).toBe(200);
-    expect(off.body).toMatchObject({ disabled: true, version: 2 });
-    expect((await h.call('GET', '/api/v1/test/read', { cookie: s.cookie })).status).toBe(401);
-    expect((await h.call('GET', '/api/v1/test/read', { token: tokens.auditor })).status).toBe(401);
-    expect((await h.call('POST', '/api/v1/session', { body: { username: 'audrey', password: PASSWORDS.auditor } })).status).toBe(401);
-    // a lost update is refused
-    expect((await h.call('PATCH', '/api/v1/admin-users/audrey', { ...owner, headers: { 'if-match': '"v1"' }, body: { disabled: false } })).status).toBe(412);
-    expect((await h.call('PATCH', '/api/v1/admin-users/audrey', { ...owner, headers: { 'if-match': '"v2"' }, body: { disabled: false } })).status).toBe(200);
-    expect((await h.call('GET', '/api/v1/test/read', { token: tokens.auditor })).status).toBe(200);
-    expect((await h.call('GET', '/api/v1/test/read', { cookie: s.cookie })).status).toBe(401); // its sessions were ended
-  });
-
-  it('keeps at least one enabled owner', async () => {
-    for (const body of [{ role: 'auditor' }, { disabled: true }]) {
-      const r = await h.call('PATCH', '/api/v1/admin-users/admin', { token: tokens.owner, body });
-      expect(r.status).toBe(409);
-      expect(r.body.error.code).toBe('CONFLICT');
-    }
-    expect((await h.call('DELETE', '/api/v1/admin-users/admin', { token: tokens.owner })).status).toBe(409);
-    expect((await h.call('PATCH', '/api/v1/admin-users/sam', { token: tokens.owner, body: { role: 'owner' } })).status).toBe(200);
-    expect((await h.call('PATCH', '/api/v1/admin-users/sam', { token: tokens.owner, body: { role: 'security-admin' } })).status).toBe(200);
-    expect((await h.call('PATCH', '/api/v1/admin-users/nobody', { token: tokens.owner, body: { role: 'owner' } })).status).toBe(404);
-    expect((await h.call('PATCH', '/api/v1/admin-users/sam', { token: tokens.owner, body: {} })).status).toBe(400);
-  });
-
-  it('changes a password: the old one stops working and the user’s sessions end', async () => {
-    const s = await h.login('sam', PASSWORDS['security-admin']);
-    const newPassword = 'a-brand-new-password-42';
-    secrets.push(newPassword, s.csrf, s.cookie.split('=')[1] ?? '');
-    expect((await h.call('PATCH', '/api/v1/admin-users/sam', { token: tokens.owner, body: { password: newPassword } })).status).toBe(200);
-    expect((await h.call('GET', '/api/v1/test/read', { cookie: s.cookie })).status).toBe(401);
-    expect((await h.call('POST', '/api/v1/session', { body: { username: 'sam', password: PASSWORDS['security-admin'] } })).status).toBe(401);
-    await h.login('sam', newPassword);
-    const ev = (await auditRows(h.store)).filter((e) => e.action === 'admin-user.update' && e.resource_id === 'sam').at(-1);
-    expect(JSON.parse(ev?.after ?? '{}')).toMatchObject({ password_changed: true });
-  });
-
-  it('delegates sidecar endpoints to the sidecar verifier', async () => {
-    expect((await h.call('GET', '/api/v1/test/sidecar', { token: 'sidecar-secret' })).status).toBe(401); // no verifier yet
-    h.auth.setSidecarVerifier(async (req) => (req.headers.authorization === 'Bearer sidecar-secret' ? { service: 'orders' } : undefined));
-    const ok = await h.call('GET', '/api/v1/test/sidecar', { token: 'sidecar-secret' });
-    expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ actor: null, sidecar: { service: 'orders' } });
-    const bad = await h.call('GET', '/api/v1/test/sidecar', { token: 'wrong' });
-    expect(bad.status).toBe(401);
-    expect((await auditRows(h.store)).at(-1)).toMatchObject({ actor: 'sidecar', outcome: 'denied', action: 'GET /api/v1/test/sidecar' });
-    expect((await h.call('GET', '/api/v1/test/sidecar', { token: tokens.owner })).status).toBe(401); // an admin token is no sidecar credential
-  });
-
-  it('logs out: the session row is deleted and the cookie cleared', async () => {
-    const s = await h.login('pat', PASSWORDS['platform-engineer']);
-    secrets.push(s.csrf, s.cookie.split('=')[1] ?? '');
-    expect((await h.call('DELETE', '/api/v1/session', { cookie: s.cookie })).status).toBe(403); // CSRF
-    const r = await h.call('DELETE', '/api/v1/session', s);
-    expect(r.status).toBe(204);
-    expect(r.headers.get('set-cookie')).toMatch(/^agentcore_session=; HttpOnly; SameSite=Strict; Path=\/; Max-Age=0/);
-    expect((await h.call('GET', '/api/v1/session', { cookie: s.cookie })).status).toBe(401);
-    const id = s.cookie.split('=')[1] ?? '';
-    expect(await h.store.db.selectFrom('admin_sessions').selectAll().where('id', '=', sha256Hex(id)).executeTakeFirst()).toBeUndefined();
-  });
-
-  it('describes its endpoints in the OpenAPI document, with examples', () => {
-    const doc = openApiDocument(h.auth.endpoints, { version: 'test' }) as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, { content?: Record<string, { example?: unknown }> }> }>> };
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/admin-users', '/api/v1/admin-users/{username}', '/api/v1/session', '/api/v1/tokens', '/api/v1/tokens/{id}']);
-    expect(doc.paths['/api/v1/session']?.post?.security).toEqual([]);
-    expect(doc.paths['/api/v1/session']?.post?.responses['200']?.content?.['application/json']?.example).toBeDefined();
-    expect(doc.paths['/api/v1/admin-users']?.get?.security).toEqual([{ sessionCookie: [] }, { bearerToken: [] }]);
-  });
-
-  it('audits logins, logouts, token and user changes as allowed', async () => {
-    const actions = new Set((await auditRows(h.store)).filter((e) => e.outcome === 'allowed').map((e) => e.action));
-    expect([...actions].sort()).toEqual(['admin-user.create', 'admin-user.update', 'session.create', 'session.delete', 'token.create', 'token.revoke']);
-  });
 
   it('never writes passwords, hashes, tokens, session ids or CSRF tokens to the audit trail or the log', async () => {
-    const audit = JSON.stringify(await auditRows(h.store));
-    const logs = h.logLines.join('\n');
-    expect(h.logLines.length).toBeGreaterThan(0);
-    expect(audit).not.toContain('scrypt$');
-    for (const secret of secrets) {
-      expect(secret.length).toBeGreaterThan(11);
-      expect(audit).not.toContain(secret);
-      expect(logs).not.toContain(secret);
-    }
+    await expectNoSecretsWritten(h, secrets);
   });
 });

@@ -72,7 +72,7 @@ export function createDenialRecorder(store: Store, log: Logger, now: () => numbe
 
 /** 401: no credential (no `error` attribute, RFC 6750 §3.1) or an invalid one (`error="invalid_token"`). */
 export function unauthenticated(message: string, invalidToken: boolean): AdminError {
-  return new AdminError(invalidToken ? 'ADMIN_AUTH_INVALID' : 'ADMIN_AUTH_REQUIRED', 'UNAUTHENTICATED', message, {}, {
+  return new AdminError(invalidToken ? 'ADMIN_AUTH_INVALID' : 'ADMIN_AUTH_REQUIRED', message, {}, {
     headers: { 'www-authenticate': invalidToken ? `${WWW_AUTHENTICATE}, error="invalid_token"` : WWW_AUTHENTICATE },
   });
 }

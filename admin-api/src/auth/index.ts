@@ -3,13 +3,12 @@
  * (HttpOnly SameSite=Strict cookie + CSRF token), personal access tokens for automation, the access
  * guard every endpoint goes through, and the first-start owner account.
  */
-import type { Request } from 'express';
 import type { Logger } from 'pino';
 import { AdminError } from '../errors.js';
 import type { AccessGuard, EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent, isStoreError, type Store } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { countAdminUsers, insertAdminUser } from './admin-accounts-repo.js';
+import { countAdminUsers, insertAdminUser } from '../store/admin-accounts-repo.js';
 import { createAccessGuard, type SidecarVerifier } from './access-guard.js';
 import { adminUserEndpoints } from './admin-user-endpoints.js';
 import { createDenialRecorder, type AuthDeps } from './auth-context.js';
@@ -35,8 +34,6 @@ export interface AdminAuth {
    * CLI prints it once. No-op when any admin user exists. Throws ADMIN_CONFIG_INVALID for a short password.
    */
   bootstrapOwner(password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }>;
-  /** Sets the check of 'sidecar' endpoints; the guard stores its answer in `res.locals.sidecar`. */
-  setSidecarVerifier(v: (req: Request) => Promise<{ service: string } | undefined>): void;
 }
 
 export interface AdminAuthOptions {
@@ -49,6 +46,8 @@ export interface AdminAuthOptions {
   loginThrottle?: LoginThrottleOptions;
   /** clock, for tests */
   now?: () => number;
+  /** the check of 'sidecar' endpoints (the sidecar module's); the guard stores its answer in `res.locals.sidecar`. Without it they answer 401. */
+  verifySidecar?: SidecarVerifier;
 }
 
 /** Builds the auth module over an open store; options are validated here (fail fast). */
@@ -66,17 +65,12 @@ export async function createAuth(store: Store, o: AdminAuthOptions): Promise<Adm
     dummyVerify: await createDummyVerifier(),
     denials: createDenialRecorder(store, o.log, now),
   };
-  let sidecarVerifier: SidecarVerifier | undefined;
-
   return {
-    guard: createAccessGuard(deps, () => sidecarVerifier),
+    guard: createAccessGuard(deps, o.verifySidecar),
     endpoints: [...sessionEndpoints(deps), ...tokenEndpoints(deps), ...adminUserEndpoints(deps)],
-    setSidecarVerifier(v) {
-      sidecarVerifier = v;
-    },
     async bootstrapOwner(password) {
       if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
-        throw new AdminError('ADMIN_CONFIG_INVALID', 'INTERNAL_ERROR', `AGENTCORE_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
+        throw new AdminError('ADMIN_CONFIG_INVALID', `AGENTCORE_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
       }
       if ((await countAdminUsers(store)) > 0) return { created: false };
       const generated = password === undefined ? generatePassword() : undefined;

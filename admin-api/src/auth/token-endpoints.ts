@@ -5,7 +5,7 @@ import { AdminError, notFound } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { insertToken, listTokensOf, revokeToken, type PersonalAccessTokenRow } from './admin-accounts-repo.js';
+import { insertToken, listTokensOf, revokeToken, type PersonalAccessTokenRow } from '../store/admin-accounts-repo.js';
 import { requestPath, type AuthDeps } from './auth-context.js';
 import { newPersonalAccessToken, sha256Hex } from './credential-digest.js';
 
@@ -66,7 +66,7 @@ export function tokenEndpoints(d: AuthDeps): EndpointSpec<never, never, never>[]
       if (!actor) throw new Error('guard returned no actor for an authenticated endpoint');
       if (actor.via !== 'session') {
         await d.denials({ actor: actor.username, action: `${req.method} /api/v1/tokens`, path: requestPath(req), reason: 'TOKEN_CANNOT_MINT_TOKEN' });
-        throw new AdminError('ADMIN_TOKEN_NEEDS_SESSION', 'FORBIDDEN', 'personal access tokens are created from a console session, not with another token', { reason: 'TOKEN_CANNOT_MINT_TOKEN' });
+        throw new AdminError('ADMIN_TOKEN_NEEDS_SESSION', 'personal access tokens are created from a console session, not with another token', { reason: 'TOKEN_CANNOT_MINT_TOKEN' });
       }
       const now = d.now();
       const token = newPersonalAccessToken();

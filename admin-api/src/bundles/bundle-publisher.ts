@@ -12,7 +12,7 @@ import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
-import { ensureSigningKey } from './signing-keys-repo.js';
+import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 /** A new revision, or the content equals the latest revision's (nothing stored). */
 export type PublishResult = { revision: number; hash: string } | { unchanged: true; revision: number; hash: string };
@@ -43,12 +43,61 @@ export function contentHash(bundle: object): string {
 export function policyInvalid(service: string, issues: readonly BundleIssue[]): AdminError {
   return new AdminError(
     'ADMIN_POLICY_INVALID',
-    'INVALID_REQUEST',
     `the policy of service "${service}" does not compile to a valid bundle; the last good revision stays published`,
     { fields: issues.map((i) => ({ path: i.path, message: i.message })) },
   );
 }
 
+/** Per-service serial execution: a task starts after every earlier task of the same service settled. */
+function createSerialQueue(): { run<T>(service: string, task: () => Promise<T>): Promise<T>; idle(): Promise<unknown> } {
+  const queues = new Map<string, Promise<unknown>>();
+  return {
+    run<T>(service: string, task: () => Promise<T>): Promise<T> {
+      const prev = queues.get(service) ?? Promise.resolve();
+      const run = prev.then(task, task);
+      const tail = run.catch(() => {});
+      queues.set(service, tail);
+      void tail.then(() => {
+        if (queues.get(service) === tail) queues.delete(service);
+      });
+      return run;
+    },
+    idle: () => Promise.all([...queues.values()]),
+  };
+}
+
+type StoreDeps = { store: Store; log: Logger; notifier: ChangeNotifier; waiters: RevisionWaiters; now: () => number };
+
+/** Signs and stores `bundle` as the next revision unless its content equals the latest; audits, logs and wakes waiters. */
+async function storeRevision(deps: StoreDeps, service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> {
+  const latest = await getLatestRevision(deps.store, service);
+  if (latest && contentHash(JSON.parse(latest.content) as object) === contentHash(bundle)) {
+    return { unchanged: true, revision: latest.revision, hash: latest.hash };
+  }
+  const key = await ensureSigningKey(deps.store);
+  const createdAt = new Date(deps.now()).toISOString();
+  const rev = await publishRevision(deps.store, service, actor, async (revision) => {
+    const { hash: _old, ...rest } = bundle;
+    const full: PolicyBundle = { ...rest, revision, createdAt };
+    const hash = bundleHash(full);
+    return { hash, content: canonicalJson({ ...full, hash }), signature: await signBundle(full, key) };
+  });
+  await appendAuditEvent(deps.store, {
+    actor,
+    outcome: 'allowed',
+    action,
+    resourceType: 'bundle',
+    resourceId: service,
+    before: latest ? { revision: latest.revision, hash: latest.hash } : null,
+    after: { revision: rev.revision, hash: rev.hash, kid: key.kid },
+  }).catch((err: unknown) => deps.log.error({ err, service }, 'cannot record the bundle publish in the audit trail'));
+  deps.log.info({ service, revision: rev.revision, hash: rev.hash, kid: key.kid, actor, action }, 'bundle revision published');
+  deps.waiters.revisionPublished(service, rev.revision);
+  deps.notifier.publish(service, rev.revision).catch((err: unknown) => deps.log.warn({ err, service }, 'cannot announce the new bundle revision to other replicas'));
+  return { revision: rev.revision, hash: rev.hash };
+}
+
+/** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
 export function createBundlePublisher(deps: {
   store: Store;
   log: Logger;
@@ -58,50 +107,14 @@ export function createBundlePublisher(deps: {
   debounceMs?: number;
 }): BundlePublisher {
   const now = deps.now ?? Date.now;
-  const queues = new Map<string, Promise<unknown>>();
   const pending = new Map<string, { timer: NodeJS.Timeout; actor: string }>();
   const failures = new Map<string, { at: number; issues: BundleIssue[] }>();
   let closed = false;
 
-  /** Runs `task` after every earlier task of the same service. */
-  const serial = <T>(service: string, task: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(service) ?? Promise.resolve();
-    const run = prev.then(task, task);
-    const tail = run.catch(() => {});
-    queues.set(service, tail);
-    void tail.then(() => {
-      if (queues.get(service) === tail) queues.delete(service);
-    });
-    return run;
-  };
+  const queue = createSerialQueue();
+  const serial = queue.run;
 
-  const store = async (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => {
-    const latest = await getLatestRevision(deps.store, service);
-    if (latest && contentHash(JSON.parse(latest.content) as object) === contentHash(bundle)) {
-      return { unchanged: true, revision: latest.revision, hash: latest.hash };
-    }
-    const key = await ensureSigningKey(deps.store);
-    const createdAt = new Date(now()).toISOString();
-    const rev = await publishRevision(deps.store, service, actor, async (revision) => {
-      const { hash: _old, ...rest } = bundle;
-      const full: PolicyBundle = { ...rest, revision, createdAt };
-      const hash = bundleHash(full);
-      return { hash, content: canonicalJson({ ...full, hash }), signature: await signBundle(full, key) };
-    });
-    await appendAuditEvent(deps.store, {
-      actor,
-      outcome: 'allowed',
-      action,
-      resourceType: 'bundle',
-      resourceId: service,
-      before: latest ? { revision: latest.revision, hash: latest.hash } : null,
-      after: { revision: rev.revision, hash: rev.hash, kid: key.kid },
-    }).catch((err: unknown) => deps.log.error({ err, service }, 'cannot record the bundle publish in the audit trail'));
-    deps.log.info({ service, revision: rev.revision, hash: rev.hash, kid: key.kid, actor, action }, 'bundle revision published');
-    deps.waiters.revisionPublished(service, rev.revision);
-    deps.notifier.publish(service, rev.revision).catch((err: unknown) => deps.log.warn({ err, service }, 'cannot announce the new bundle revision to other replicas'));
-    return { revision: rev.revision, hash: rev.hash };
-  };
+  const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
 
   const publish = (service: string, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
@@ -156,7 +169,7 @@ export function createBundlePublisher(deps: {
       });
       pending.clear();
       await Promise.all(flush);
-      await Promise.all([...queues.values()]);
+      await queue.idle();
     },
   };
 }

@@ -1,20 +1,16 @@
 /**
- * The bundle service: compiles, signs and publishes each service's policy bundle, and serves it to sidecars
- * (long-poll with ETag), with sidecar credentials, status and access-log ingestion. See docs/bundle-sync.md.
+ * The bundle service: compiles, signs and publishes each service's policy bundle, and wakes the long-polls waiting
+ * for it (`waiters`, which the sidecar contract in `sidecar/` serves). See docs/bundle-sync.md.
  */
-import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/admin-roles.js';
 import type { EndpointSpec } from '../http/endpoint.js';
-import { sidecarCredentialEndpoints } from '../sidecar/sidecar-credential-endpoints.js';
-import { sidecarEndpoints } from '../sidecar/sidecar-endpoints.js';
-import { createSidecarVerifier } from '../sidecar/verify-sidecar.js';
 import type { Store } from '../store/index.js';
 import { bundleEndpoints } from './bundle-endpoints.js';
 import { createBundlePublisher } from './bundle-publisher.js';
 import { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
-import { createRevisionWaiters } from './revision-waiters.js';
-import { ensureSigningKey } from './signing-keys-repo.js';
+import { createRevisionWaiters, type RevisionWaiters } from './revision-waiters.js';
+import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 export { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
 export { createPostgresNotifier, BUNDLE_CHANNEL, type PostgresChangeNotifier } from './postgres-notifier.js';
@@ -26,8 +22,8 @@ export interface BundleService {
   endpoints: EndpointSpec<never, never, never>[];
   /** called by the resource endpoints after every committed change: recompile, validate, sign, store a new revision (if the content changed), wake long-polls */
   onPolicyChange(service: string, actor: Actor): void;
-  /** for auth.setSidecarVerifier: Authorization: Bearer <sidecar token> → { service } */
-  verifySidecar(req: Request): Promise<{ service: string } | undefined>;
+  /** the long-poll waiters the sidecar contract waits on (createSidecarContract({ waiters })) */
+  readonly waiters: RevisionWaiters;
   /** publish now (awaitable; onPolicyChange uses it, debounced ~50 ms per service so a burst of changes makes one revision) */
   publish(service: string, actor: string): Promise<{ revision: number; hash: string } | { unchanged: true }>;
   /** how many bundle long-polls wait on this replica now */
@@ -54,11 +50,10 @@ export async function createBundleService(deps: BundleServiceDeps): Promise<Bund
   await ensureSigningKey(store);
   const waiters = createRevisionWaiters({ store, notifier, log });
   const publisher = createBundlePublisher({ store, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs });
-  const verifySidecar = createSidecarVerifier(store, deps.now);
   return {
-    endpoints: [...bundleEndpoints({ store, publisher }), ...sidecarCredentialEndpoints({ store }), ...sidecarEndpoints({ store, log, waiters, now: deps.now })],
+    endpoints: bundleEndpoints({ store, publisher }),
+    waiters,
     onPolicyChange: (service, actor) => publisher.schedule(service, actor.username),
-    verifySidecar,
     publish: (service, actor) => publisher.publish(service, actor),
     get waiting() {
       return waiters.size;

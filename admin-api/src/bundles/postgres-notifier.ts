@@ -30,6 +30,46 @@ function parsePayload(payload: string | undefined): { service: string; revision:
   return undefined;
 }
 
+/** The notification handler: parses the payload and calls every subscriber; malformed payloads are logged and dropped. */
+function deliverTo(subscribers: ReadonlySet<(service: string, revision: number) => void>, log: Logger): (msg: pg.Notification) => void {
+  return (msg) => {
+    if (msg.channel !== BUNDLE_CHANNEL) return;
+    const p = parsePayload(msg.payload);
+    if (!p) {
+      log.warn({ payload: msg.payload }, 'ignoring malformed bundle notification');
+      return;
+    }
+    for (const fn of subscribers) fn(p.service, p.revision);
+  };
+}
+
+/** Opens a client LISTENing on the channel; `onDrop` runs once when it errors or ends (after it is closed). */
+async function openListener(connectionString: string, deliver: (msg: pg.Notification) => void, onDrop: (c: pg.Client, err?: Error) => void): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  c.on('notification', deliver);
+  let dropped = false;
+  const drop = (err?: Error): void => {
+    if (dropped) return;
+    dropped = true;
+    c.removeAllListeners('notification');
+    void c.end().catch(() => {});
+    onDrop(c, err);
+  };
+  c.on('error', drop);
+  c.on('end', () => drop());
+  try {
+    await c.connect();
+    await c.query(`LISTEN ${BUNDLE_CHANNEL}`);
+  } catch (err) {
+    dropped = true;
+    c.removeAllListeners();
+    c.on('error', () => {});
+    await c.end().catch(() => {});
+    throw err;
+  }
+  return c;
+}
+
 /** Connects, LISTENs, and keeps listening until `close()`. Fails if the first connection cannot be made. */
 export async function createPostgresNotifier(connectionString: string, log: Logger): Promise<PostgresChangeNotifier> {
   const subscribers = new Set<(service: string, revision: number) => void>();
@@ -41,44 +81,17 @@ export async function createPostgresNotifier(connectionString: string, log: Logg
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const deliver = (msg: pg.Notification): void => {
-    if (msg.channel !== BUNDLE_CHANNEL) return;
-    const p = parsePayload(msg.payload);
-    if (!p) {
-      log.warn({ payload: msg.payload }, 'ignoring malformed bundle notification');
-      return;
-    }
-    for (const fn of subscribers) fn(p.service, p.revision);
-  };
+  const deliver = deliverTo(subscribers, log);
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
-    c.on('notification', deliver);
-    let dropped = false;
-    const onDrop = (err?: Error): void => {
-      if (dropped) return;
-      dropped = true;
+    const c = await openListener(connectionString, deliver, (dropped, err) => {
       listening = false;
-      if (client === c) client = undefined;
-      c.removeAllListeners('notification');
-      void c.end().catch(() => {});
+      if (client === dropped) client = undefined;
       if (!closed) {
         log.warn({ err }, 'bundle notification connection lost; reconnecting');
         schedule();
       }
-    };
-    c.on('error', onDrop);
-    c.on('end', () => onDrop());
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${BUNDLE_CHANNEL}`);
-    } catch (err) {
-      dropped = true;
-      c.removeAllListeners();
-      c.on('error', () => {});
-      await c.end().catch(() => {});
-      throw err;
-    }
+    });
     if (closed) {
       await c.end().catch(() => {});
       return;

@@ -1,4 +1,4 @@
-/** Test support: the bundle service's endpoints on a real server (port 0), with a header-driven admin guard and the real sidecar verifier. */
+/** Test support: the bundle service's and the sidecar contract's endpoints on a real server (port 0), with a header-driven admin guard and the real sidecar verifier. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -6,6 +6,7 @@ import { AdminError } from '../errors.js';
 import { createApp } from '../http/app.js';
 import type { AccessGuard } from '../http/endpoint.js';
 import { testGuard } from '../resources/test-server.js';
+import { createSidecarContract } from '../sidecar/index.js';
 import { createService, openStore, type Store } from '../store/index.js';
 import { createBundleService, type BundleService, type ChangeNotifier } from './index.js';
 
@@ -24,14 +25,15 @@ export async function startBundleServer(opts: { databaseUrl: string; services?: 
   for (const name of opts.services ?? []) await createService(store, { name }).catch(() => {});
   const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const bundles = await createBundleService({ store, log, notifier: opts.notifier });
+  const contract = createSidecarContract({ store, waiters: bundles.waiters, log });
   const guard: AccessGuard = async (req, access, e) => {
     if (access !== 'sidecar') return testGuard(req, access, e);
-    const sidecar = await bundles.verifySidecar(req);
-    if (!sidecar) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'a valid sidecar credential is required');
+    const sidecar = await contract.verifySidecar(req);
+    if (!sidecar) throw new AdminError('ADMIN_UNAUTHENTICATED', 'a valid sidecar credential is required');
     if (req.res) req.res.locals.sidecar = sidecar;
     return undefined;
   };
-  const app = createApp({ endpoints: bundles.endpoints, guard, log, bodyLimit: '8mb' });
+  const app = createApp({ endpoints: [...bundles.endpoints, ...contract.endpoints], guard, log, bodyLimit: '8mb' });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

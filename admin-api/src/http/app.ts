@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AdminError, errorBody, type PublicErrorCode } from '../errors.js';
+import { errorBody } from '@agentcore/policies';
+import { AdminError } from '../errors.js';
 import { StoreError } from '../store/index.js';
 import { mountEndpoints, type AccessGuard, type EndpointSpec } from './endpoint.js';
 
@@ -19,27 +20,18 @@ export interface AppParts {
   bodyLimit?: string;
 }
 
-const STORE_PUBLIC: Record<string, PublicErrorCode> = {
-  ADMIN_STORE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  ADMIN_STORE_MIGRATION_FAILED: 'INTERNAL_ERROR',
-  ADMIN_STORE_CONFLICT: 'CONFLICT',
-  ADMIN_STORE_NOT_FOUND: 'NOT_FOUND',
-  ADMIN_STORE_PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-  ADMIN_POLICY_INVALID: 'INVALID_REQUEST',
-};
-
 /** Maps any thrown value to the AdminError the client sees. */
 export function toAdminError(err: unknown): AdminError {
   if (err instanceof AdminError) return err;
   if (err instanceof StoreError) {
     const details = err.issues.length ? { fields: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } : {};
-    return new AdminError(err.code, STORE_PUBLIC[err.code] ?? 'INTERNAL_ERROR', err.message, details, { cause: err });
+    return new AdminError(err.code, err.message, details, { cause: err });
   }
   const e = err as { type?: string; status?: number; message?: string };
-  if (e?.type === 'entity.too.large') return new AdminError('ADMIN_BODY_TOO_LARGE', 'PAYLOAD_TOO_LARGE', 'the request body is too large');
-  if (e?.type === 'entity.parse.failed') return new AdminError('ADMIN_BODY_INVALID_JSON', 'INVALID_REQUEST', 'the request body is not valid JSON');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AdminError('ADMIN_BODY_ENCODING', 'UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
-  return new AdminError('ADMIN_INTERNAL', 'INTERNAL_ERROR', 'the admin API failed to process the request; report the request id', {}, { cause: err });
+  if (e?.type === 'entity.too.large') return new AdminError('ADMIN_BODY_TOO_LARGE');
+  if (e?.type === 'entity.parse.failed') return new AdminError('ADMIN_BODY_INVALID_JSON');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AdminError('ADMIN_BODY_ENCODING');
+  return new AdminError('ADMIN_INTERNAL', undefined, {}, { cause: err });
 }
 
 export function createApp(parts: AppParts): Express {
@@ -69,9 +61,7 @@ export function createApp(parts: AppParts): Express {
   mountEndpoints(api, parts.endpoints, parts.guard);
   app.use(api);
 
-  app.use((req, res) => {
-    res.status(404).type('application/json').send(errorBody('NOT_FOUND', `no endpoint ${req.method} ${req.path}; see /api/v1/openapi.json`, res.locals.requestId as string));
-  });
+  app.use((req, _res, next) => next(new AdminError('ADMIN_NO_ENDPOINT', `no endpoint ${req.method} ${req.path}; see /api/v1/openapi.json`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const e = toAdminError(err);
     if (e.status >= 500) parts.log.error({ err: e.cause ?? e, request_id: res.locals.requestId, method: req.method, path: req.path }, 'admin API error');
@@ -80,7 +70,7 @@ export function createApp(parts: AppParts): Express {
       return;
     }
     if (e.headers) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-    res.status(e.status).type('application/json').send(errorBody(e.publicCode, e.message, res.locals.requestId as string, e.details));
+    res.status(e.status).type('application/json').send(errorBody(e.publicCode, e.message, res.locals.requestId as string, e.details, Date.now()));
   };
   app.use(onError);
   return app;

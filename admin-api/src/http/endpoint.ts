@@ -79,7 +79,7 @@ export function expectedVersion(req: Request): number | undefined {
   const h = req.headers['if-match'];
   if (h === undefined || h.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"v(\d{1,15})"\s*$/.exec(h);
-  if (!m) throw new AdminError('ADMIN_IF_MATCH_INVALID', 'INVALID_REQUEST', 'If-Match must be the ETag of a read, like "v3"');
+  if (!m) throw new AdminError('ADMIN_IF_MATCH_INVALID');
   return Number(m[1]);
 }
 
@@ -94,7 +94,7 @@ export function mountEndpoints(router: Router, endpoints: readonly EndpointSpec<
         const params = parse(e.params, req.params, 'params');
         const query = parse(e.query, req.query, 'query');
         if (e.body && !req.is('application/json') && ['post', 'put', 'patch'].includes(e.method)) {
-          throw new AdminError('ADMIN_MEDIA_TYPE', 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+          throw new AdminError('ADMIN_MEDIA_TYPE');
         }
         const body = parse(e.body, req.body, 'body');
         const result = await e.handler({ req, res, params, query, body, actor });

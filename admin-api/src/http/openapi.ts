@@ -1,18 +1,16 @@
 /** The OpenAPI 3.1 document, generated from the endpoint declarations (zod → JSON Schema). */
+import { ErrorBodySchema, PUBLIC_ERROR_STATUS } from '@agentcore/policies';
 import { z } from 'zod';
+import { ADMIN_ERRORS } from '../admin-errors.js';
 import type { EndpointSpec } from './endpoint.js';
 
-const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ example: 'INVALID_REQUEST' }),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()),
-      request_id: z.string(),
-      timestamp: z.string(),
-    }),
-  })
-  .meta({ id: 'Error' });
+const ErrorBody = ErrorBodySchema.meta({ id: 'Error', description: 'The spec error format. `error.code` is the public code; the stable ADMIN_* codes behind each are listed in x-agentcore-errors.' });
+const ERROR_RESPONSE = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+/** The error section: each stable ADMIN_* code with its public code, HTTP status and meaning (from the ADMIN_ERRORS table). */
+export function errorCatalogue(): { code: string; public: string; status: number; description: string }[] {
+  return Object.entries(ADMIN_ERRORS).map(([code, e]) => ({ code, public: e.public, status: PUBLIC_ERROR_STATUS[e.public], description: e.message }));
+}
 
 /** Named schemas (`.meta({ id })`) collected from every generated schema, served as components. */
 let components: Record<string, unknown> = {};
@@ -77,10 +75,12 @@ export function openApiDocument(endpoints: readonly EndpointSpec<never, never, n
   for (const e of endpoints as readonly EndpointSpec[]) {
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(e.responses)) {
-      const content = r.schema || r.contentType ? { [r.contentType ?? 'application/json']: { ...(r.schema ? { schema: jsonSchema(r.schema, 'output') } : {}), ...(r.example !== undefined ? { example: r.example } : {}) } } : undefined;
+      const own = r.schema || r.contentType ? { [r.contentType ?? 'application/json']: { ...(r.schema ? { schema: jsonSchema(r.schema, 'output') } : {}), ...(r.example !== undefined ? { example: r.example } : {}) } } : undefined;
+      // Every documented error answers with the spec error body.
+      const content = Number(status) >= 400 ? ERROR_RESPONSE : own;
       responses[status] = { description: r.description, ...(content ? { content } : {}) };
     }
-    responses.default = { description: 'Error (the spec error format)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    responses.default = { description: 'Error (the spec error format)', content: ERROR_RESPONSE };
     const op: Record<string, unknown> = {
       operationId: e.operationId,
       summary: e.summary,
@@ -105,6 +105,7 @@ export function openApiDocument(endpoints: readonly EndpointSpec<never, never, n
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
+    'x-agentcore-errors': errorCatalogue(),
     components: {
       schemas: { ...components, ...(errorSchema.$ref ? {} : { Error: errorSchema }) },
       securitySchemes: {

@@ -38,6 +38,6 @@ export async function applyChange<T>(deps: ResourceDeps, actor: Actor, change: (
 
 /** The authenticated admin of a write endpoint (the guard guarantees one for permission-gated endpoints). */
 export function actorOf(ctx: { actor: Actor | undefined }): Actor {
-  if (!ctx.actor) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'log in or send a personal access token');
+  if (!ctx.actor) throw new AdminError('ADMIN_UNAUTHENTICATED', 'log in or send a personal access token');
   return ctx.actor;
 }

@@ -4,7 +4,7 @@ import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { actorOf } from '../resources/audited-change.js';
 import { appendAuditEvent, getService, type Store } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { createSidecarCredential, listSidecarCredentials, revokeSidecarCredential, type SidecarCredential } from './sidecar-credentials-repo.js';
+import { createSidecarCredential, listSidecarCredentials, revokeSidecarCredential, type SidecarCredential } from '../store/sidecar-credentials-repo.js';
 
 const ServiceParams = z.object({ service: z.string().min(1).max(63) });
 const CredentialParams = ServiceParams.extend({ id: z.string().min(1).max(64) });

@@ -1,22 +1,27 @@
 /**
- * The endpoints sidecars call (docs/bundle-sync.md): the signed bundle with ETag and long-poll, status reports and
- * access-log batches; plus the admin view of the fleet. A sidecar credential acts for its own service only.
+ * The endpoints sidecars call (docs/bundle-sync.md): the signed bundle with ETag and long-poll and status reports;
+ * plus the admin view of the fleet. A sidecar credential acts for its own service only. Access-log batches are
+ * ingested by `access-logs/access-log-ingest.ts`.
  */
-import { AccessLogBatch, SidecarStatusReport } from '@agentcore/policies';
+import { SidecarStatusReport } from '@agentcore/policies';
 import type { Response } from 'express';
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { RevisionWaiters } from '../bundles/revision-waiters.js';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
-import { getLatestRevision, getService, insertAccessLogs, recordApiKeyUse, type AccessLogRecord, type BundleRevision, type Store } from '../store/index.js';
-import { addDroppedAccessLogs, latestRevisionNumbers, listSidecars, upsertSidecarStatus } from './sidecars-repo.js';
-import type { VerifiedSidecar } from './verify-sidecar.js';
+import { getLatestRevision, getService, type BundleRevision, type Store } from '../store/index.js';
+import { latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
+import { sidecarFor } from './verify-sidecar.js';
 
 /** Longest long-poll a sidecar may ask for (seconds), as in the sync protocol. */
 export const MAX_WAIT_SECONDS = 300;
 /** A sidecar not seen for this long is `stale` (3 × the default 20 s status interval). */
 export const STALE_AFTER_MS = 60_000;
+
+/** What the bundle long-poll needs from the bundle service: a wait for a service's next revision. */
+export interface RevisionFeed {
+  /** the latest revision once its hash is not one of `known`; undefined after `timeoutMs` or when `signal` aborts */
+  waitForChange(service: string, known: ReadonlySet<string>, timeoutMs: number, signal?: AbortSignal): Promise<BundleRevision | undefined>;
+}
 
 const ServiceParams = z.object({ service: z.string().min(1).max(63) });
 const BundleQuery = z.object({ wait: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0) });
@@ -36,16 +41,6 @@ const SidecarView = z.object({
   lastSeen: z.string(),
   stale: z.boolean(),
 });
-
-/** The verified sidecar of the request; 401 when the guard did not verify one, 403 when it is for another service. */
-function sidecarFor(res: Response, service: string | undefined): VerifiedSidecar {
-  const s = res.locals.sidecar as VerifiedSidecar | undefined;
-  if (!s) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'a valid sidecar credential is required', {}, { headers: { 'www-authenticate': 'Bearer' } });
-  if (service !== undefined && s.service !== service) {
-    throw new AdminError('ADMIN_SIDECAR_WRONG_SERVICE', 'FORBIDDEN', `this sidecar credential is for service "${s.service}", not "${service}"`);
-  }
-  return s;
-}
 
 /** The entity tags of `If-None-Match` (RFC 9110 §13.1.2), unquoted; `*` kept as is. */
 export function parseIfNoneMatch(header: string | undefined): Set<string> {
@@ -71,8 +66,9 @@ function sendBundle(res: Response, rev: BundleRevision): undefined {
 const tags = ['Sidecar sync'];
 
 /** The sidecar-facing endpoints and the fleet list. */
-export function sidecarEndpoints(deps: { store: Store; log: Logger; waiters: RevisionWaiters; now?: () => number }): EndpointSpec<never, never, never>[] {
-  const { store, log, waiters } = deps;
+// Declarative endpoint list (exempt from the 80-line function rule): one endpoint() declaration per route.
+export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; now?: () => number }): EndpointSpec<never, never, never>[] {
+  const { store, waiters } = deps;
   const now = deps.now ?? Date.now;
   const list = [
     endpoint({
@@ -115,7 +111,7 @@ export function sidecarEndpoints(deps: { store: Store; log: Logger; waiters: Rev
         if (next) return sendBundle(res, next);
         if (latest) return { status: 304, headers: { etag: `"${latest.hash}"` } };
         await getService(store, params.service); // 404 for an unknown service names the service
-        throw new AdminError('ADMIN_NO_REVISION', 'NOT_FOUND', `service "${params.service}" has no published bundle yet`);
+        throw new AdminError('ADMIN_NO_REVISION', `service "${params.service}" has no published bundle yet`);
       },
     }),
     endpoint({
@@ -131,44 +127,6 @@ export function sidecarEndpoints(deps: { store: Store; log: Logger; waiters: Rev
         const sidecar = sidecarFor(res, body.service);
         await upsertSidecarStatus(store, sidecar.service, body, now());
         return { status: 204 };
-      },
-    }),
-    endpoint({
-      method: 'post',
-      path: '/api/v1/sidecar/access-logs',
-      operationId: 'ingestAccessLogs',
-      summary: 'A batch of access-decision records from a sidecar (up to 5000; body up to 8 MiB)',
-      tags,
-      access: 'sidecar',
-      body: AccessLogBatch,
-      responses: { 202: { description: 'stored', schema: z.object({ accepted: z.int() }) } },
-      async handler({ res, body }) {
-        const { service } = sidecarFor(res, undefined);
-        const records: AccessLogRecord[] = body.records.map((r) => ({
-          at: r.at,
-          service,
-          requestId: r.request_id,
-          principal: r.principal,
-          apiKeyId: r.api_key_id,
-          routeId: r.route_id,
-          method: r.method,
-          path: r.path,
-          status: r.status,
-          decision: r.decision,
-          reason: r.reason,
-          client: r.client,
-          latencyMs: r.latency_ms,
-        }));
-        await insertAccessLogs(store, records);
-        const lastUse = new Map<string, number>();
-        for (const r of body.records) if (r.api_key_id !== null) lastUse.set(r.api_key_id, Math.max(lastUse.get(r.api_key_id) ?? 0, r.at));
-        // Only keys of the credential's own service: a sidecar cannot touch another service's keys.
-        await recordApiKeyUse(store, service, [...lastUse].map(([id, at]) => ({ id, at })));
-        if (body.dropped > 0) {
-          log.warn({ service, instance_id: body.instance_id, dropped: body.dropped }, 'sidecar dropped access-log records');
-          await addDroppedAccessLogs(store, service, body.instance_id, body.dropped, now());
-        }
-        return { status: 202, body: { accepted: records.length } };
       },
     }),
     endpoint({

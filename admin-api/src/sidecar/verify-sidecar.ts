@@ -1,7 +1,8 @@
 /** The sidecar verifier of the access guard: `Authorization: Bearer agc_sc_…` → the service the credential is for. */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { AdminError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { authenticateSidecarToken } from './sidecar-credentials-repo.js';
+import { authenticateSidecarToken } from '../store/sidecar-credentials-repo.js';
 
 /** What a verified sidecar may act for (set by the guard in `res.locals.sidecar`). */
 export interface VerifiedSidecar {
@@ -19,3 +20,14 @@ export function createSidecarVerifier(store: Store, now: () => number = Date.now
     return cred ? { service: cred.service } : undefined;
   };
 }
+
+/** The verified sidecar of the request; 401 when the guard did not verify one, 403 when it is for another service. */
+export function sidecarFor(res: Response, service: string | undefined): VerifiedSidecar {
+  const s = res.locals.sidecar as VerifiedSidecar | undefined;
+  if (!s) throw new AdminError('ADMIN_UNAUTHENTICATED', 'a valid sidecar credential is required', {}, { headers: { 'www-authenticate': 'Bearer' } });
+  if (service !== undefined && s.service !== service) {
+    throw new AdminError('ADMIN_SIDECAR_WRONG_SERVICE', `this sidecar credential is for service "${s.service}", not "${service}"`);
+  }
+  return s;
+}
+

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteAccessLogsOlderThan, insertAccessLogs, searchAccessLogs, streamAccessLogs, type AccessLogRecord } from './access-logs-repo.js';
+import { deleteAccessLogsOlderThan, insertAccessLogs, searchAccessLogs, streamAccessLogs } from './access-logs-repo.js';
+import type { AccessLogRecord } from './access-log-record.js';
 import { openStore, type Store } from './open-store.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './test-databases.js';
 

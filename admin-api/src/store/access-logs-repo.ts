@@ -3,35 +3,12 @@
  * keyset pagination on (at, id), a streaming iterator for exports whose memory
  * does not grow with the result, and retention.
  */
-import type { ExpressionBuilder, Insertable, Selectable, SelectQueryBuilder } from 'kysely';
-import type { AccessLogsTable, Database } from './database.js';
+import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
+import { fromAccessLogRow, toAccessLogRow, type AccessLogRecord, type StoredAccessLog } from './access-log-record.js';
+import type { Database } from './database.js';
 import { type Page, decodeCursor, encodeCursor, pageLimit } from './list-page.js';
 import { withStoreErrors } from './map-driver-error.js';
 import { dbOf, inTransaction, type Queryable } from './queryable.js';
-
-/** One access-decision record. `at` is epoch ms. */
-export interface AccessLogRecord {
-  at: number;
-  service: string;
-  requestId: string | null;
-  principal: string | null;
-  apiKeyId: string | null;
-  routeId: string | null;
-  method: string;
-  path: string;
-  status: number;
-  /** the sidecar's decision (`allow`, `deny`…) */
-  decision: string;
-  /** reason code (`GRANTED`, `MISSING_PERMISSION`, `RATE_LIMITED`…) */
-  reason: string | null;
-  client: string | null;
-  latencyMs: number | null;
-}
-
-/** A stored record with its id. */
-export interface StoredAccessLog extends AccessLogRecord {
-  id: number;
-}
 
 /** Search filters; all given ones must hold. Times are epoch ms, `from` inclusive, `to` exclusive. */
 export interface AccessLogFilter {
@@ -52,52 +29,13 @@ export interface AccessLogFilter {
 /** Rows per multi-row INSERT: 500 × 13 parameters stays under both dialects' bind limits. */
 export const INSERT_CHUNK = 500;
 
-type Row = Selectable<AccessLogsTable>;
-
-function toRow(r: AccessLogRecord): Insertable<AccessLogsTable> {
-  return {
-    at: r.at,
-    service: r.service,
-    request_id: r.requestId,
-    principal: r.principal,
-    api_key_id: r.apiKeyId,
-    route_id: r.routeId,
-    method: r.method,
-    path: r.path,
-    status: r.status,
-    decision: r.decision,
-    reason: r.reason,
-    client: r.client,
-    latency_ms: r.latencyMs,
-  };
-}
-
-function toRecord(r: Row): StoredAccessLog {
-  return {
-    id: Number(r.id),
-    at: Number(r.at),
-    service: r.service,
-    requestId: r.request_id,
-    principal: r.principal,
-    apiKeyId: r.api_key_id,
-    routeId: r.route_id,
-    method: r.method,
-    path: r.path,
-    status: r.status,
-    decision: r.decision,
-    reason: r.reason,
-    client: r.client,
-    latencyMs: r.latency_ms,
-  };
-}
-
 /** Inserts records in one transaction, one multi-row INSERT per INSERT_CHUNK records. Returns the count. */
 export async function insertAccessLogs(q: Queryable, records: readonly AccessLogRecord[]): Promise<number> {
   if (records.length === 0) return 0;
   await withStoreErrors('inserting access logs', () =>
     inTransaction(q, async (trx) => {
         for (let i = 0; i < records.length; i += INSERT_CHUNK) {
-          await trx.insertInto('access_logs').values(records.slice(i, i + INSERT_CHUNK).map(toRow)).execute();
+          await trx.insertInto('access_logs').values(records.slice(i, i + INSERT_CHUNK).map(toAccessLogRow)).execute();
         }
       }),
   );
@@ -143,7 +81,7 @@ async function fetchPage(q: Queryable, filter: AccessLogFilter, limit: number, d
   let query = applyFilter(dbOf(q).selectFrom('access_logs').selectAll(), filter);
   if (after) query = query.where(past(direction, after));
   const rows = await query.orderBy('at', direction).orderBy('id', direction).limit(limit).execute();
-  return rows.map(toRecord);
+  return rows.map(fromAccessLogRow);
 }
 
 /** Searches records, newest first (or oldest first with `order: 'asc'`), one page per call. */

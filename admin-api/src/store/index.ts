@@ -12,3 +12,5 @@ export * from './api-keys-repo.js';
 export * from './audit-repo.js';
 export * from './bundle-revisions-repo.js';
 export * from './access-logs-repo.js';
+export * from './bundle-source-repo.js';
+export * from './access-log-record.js';

@@ -43,8 +43,8 @@ export interface ServiceResourceRepo<T> {
 
 const SORT_COLUMNS = { id: 'id', createdAt: 'created_at', updatedAt: 'updated_at' } as const;
 
-/** Builds the repository of one resource kind. */
-export function serviceResourceRepo<S extends z.ZodType>(config: {
+/** How one resource kind is stored and checked. */
+export interface ServiceResourceConfig<S extends z.ZodType> {
   table: ServiceResourceTableName;
   /** singular, for messages: "route" */
   noun: string;
@@ -55,39 +55,61 @@ export function serviceResourceRepo<S extends z.ZodType>(config: {
   idField?: string;
   /** checks an id given from outside (required when idOf is absent) */
   idSchema?: z.ZodType<string>;
-}): ServiceResourceRepo<z.output<S>> {
+}
+
+/** A row as a stored resource (the definition parsed from JSON). */
+function toStoredRow<T>(row: ServiceResourceTable): StoredResource<T> {
+  return { service: row.service, id: row.id, definition: readJson<T>(row.definition), createdAt: row.created_at, updatedAt: row.updated_at, version: row.version };
+}
+
+/** Parses a definition with the kind's schema and settles its id (from the definition, or given from outside). */
+function validateDefinition<S extends z.ZodType>(config: ServiceResourceConfig<S>, definition: unknown, id: string | undefined): { id: string; definition: z.output<S> } {
+  const parsed = parseDefinition(config.schema, definition, config.noun);
+  if (config.idOf) {
+    const own = config.idOf(parsed);
+    if (id !== undefined && id !== own) {
+      throw new StoreError('ADMIN_POLICY_INVALID', `${config.noun} id "${own}" does not match "${id}"`, {
+        issues: [{ path: [config.idField ?? 'id'], message: `must be "${id}": the id cannot be changed` }],
+      });
+    }
+    return { id: own, definition: parsed };
+  }
+  const idCheck = config.idSchema?.safeParse(id);
+  if (id === undefined || (idCheck && !idCheck.success)) {
+    throw new StoreError('ADMIN_POLICY_INVALID', `invalid ${config.noun} name "${id ?? ''}"`, {
+      issues: [{ path: [config.idField ?? 'name'], message: idCheck?.success === false ? (idCheck.error.issues[0]?.message ?? 'invalid') : 'is required' }],
+    });
+  }
+  return { id, definition: parsed };
+}
+
+/** One page of a service's resources of one kind (offset cursor). */
+async function listResources<T>(q: Queryable, config: { table: ServiceResourceTableName; noun: string }, service: string, opts: ListOptions<ServiceResourceFilter, ServiceResourceSortField>): Promise<Page<StoredResource<T>>> {
+  const table = config.table as 'routes'; // all five tables have the same shape
+  const limit = pageLimit(opts.limit);
+  const offset = offsetCursor.decode(opts.cursor);
+  const { field, direction } = parseSort(opts.sort, ['id', 'createdAt', 'updatedAt'], 'id');
+  return withStoreErrors(`${config.noun}s of service "${service}"`, async () => {
+    let base = dbOf(q).selectFrom(table).where('service', '=', service);
+    const prefix = opts.filter?.idPrefix;
+    if (prefix) base = base.where('id', '>=', prefix).where('id', '<', `${prefix}\uffff`);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy(SORT_COLUMNS[field], direction).orderBy('id').limit(limit + 1).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.slice(0, limit).map((r) => toStoredRow<T>(r)), total: Number(count.n), nextCursor: rows.length > limit ? offsetCursor.encode(offset + limit) : null };
+  });
+}
+
+/** Builds the repository of one resource kind. */
+export function serviceResourceRepo<S extends z.ZodType>(config: ServiceResourceConfig<S>): ServiceResourceRepo<z.output<S>> {
   type T = z.output<S>;
   // All five tables have the same shape; Kysely is told 'routes' to type the queries.
   const table = config.table as 'routes';
-  const toStored = (row: ServiceResourceTable): StoredResource<T> => ({
-    service: row.service,
-    id: row.id,
-    definition: readJson<T>(row.definition),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
-  });
   const label = (service: string, id: string) => `${config.noun} "${id}" of service "${service}"`;
 
-  const validate = (definition: unknown, id: string | undefined): { id: string; definition: T } => {
-    const parsed = parseDefinition(config.schema, definition, config.noun);
-    if (config.idOf) {
-      const own = config.idOf(parsed);
-      if (id !== undefined && id !== own) {
-        throw new StoreError('ADMIN_POLICY_INVALID', `${config.noun} id "${own}" does not match "${id}"`, {
-          issues: [{ path: [config.idField ?? 'id'], message: `must be "${id}": the id cannot be changed` }],
-        });
-      }
-      return { id: own, definition: parsed };
-    }
-    const idCheck = config.idSchema?.safeParse(id);
-    if (id === undefined || (idCheck && !idCheck.success)) {
-      throw new StoreError('ADMIN_POLICY_INVALID', `invalid ${config.noun} name "${id ?? ''}"`, {
-        issues: [{ path: [config.idField ?? 'name'], message: idCheck?.success === false ? (idCheck.error.issues[0]?.message ?? 'invalid') : 'is required' }],
-      });
-    }
-    return { id, definition: parsed };
-  };
+  const validate = (definition: unknown, id: string | undefined) => validateDefinition(config, definition, id);
+  const toStored = (row: ServiceResourceTable): StoredResource<T> => toStoredRow<T>(row);
 
   const get = async (q: Queryable, service: string, id: string): Promise<StoredResource<T>> => {
     const row = await withStoreErrors(label(service, id), () =>
@@ -103,26 +125,7 @@ export function serviceResourceRepo<S extends z.ZodType>(config: {
   };
 
   return {
-    async list(q, service, opts = {}) {
-      const db = dbOf(q);
-      const limit = pageLimit(opts.limit);
-      const offset = offsetCursor.decode(opts.cursor);
-      const { field, direction } = parseSort(opts.sort, ['id', 'createdAt', 'updatedAt'], 'id');
-      return withStoreErrors(`${config.noun}s of service "${service}"`, async () => {
-        let base = db.selectFrom(table).where('service', '=', service);
-        const prefix = opts.filter?.idPrefix;
-        if (prefix) base = base.where('id', '>=', prefix).where('id', '<', `${prefix}\uffff`);
-        const [rows, count] = await Promise.all([
-          base.selectAll().orderBy(SORT_COLUMNS[field], direction).orderBy('id').limit(limit + 1).offset(offset).execute(),
-          base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-        ]);
-        return {
-          items: rows.slice(0, limit).map(toStored),
-          total: Number(count.n),
-          nextCursor: rows.length > limit ? offsetCursor.encode(offset + limit) : null,
-        };
-      });
-    },
+    list: (q, service, opts = {}) => listResources<T>(q, config, service, opts),
 
     get,
 

@@ -1,15 +1,15 @@
 /**
- * Principals (users and service accounts) on the store's `principals` table. Local to the
- * resources module until the store grows its own repository; same contract as the store's repos.
+ * Principals (users and service accounts) on the store's `principals` table; the API keys of a service belong to them.
  */
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import type { PrincipalsTable, Queryable } from '../store/index.js';
-import { StoreError } from '../store/index.js';
-import { parseDefinition, readJson } from '../store/definition-validation.js';
-import { type ListOptions, type Page, offsetCursor, pageLimit, parseSort } from '../store/list-page.js';
-import { toStoreError, withStoreErrors } from '../store/map-driver-error.js';
-import { dbOf } from '../store/queryable.js';
+import type { PrincipalsTable } from './database.js';
+import type { Queryable } from './queryable.js';
+import { StoreError } from './store-error.js';
+import { parseDefinition, readJson } from './definition-validation.js';
+import { type ListOptions, type Page, offsetCursor, pageLimit, parseSort } from './list-page.js';
+import { toStoreError, withStoreErrors } from './map-driver-error.js';
+import { dbOf } from './queryable.js';
 
 /** A principal id as API keys and JWT subjects name it (an e-mail address fits). */
 export const PrincipalId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@:+-]{0,255}$/, 'must be 1-256 of A-Z a-z 0-9 _ . @ : + -, starting with a letter or digit');

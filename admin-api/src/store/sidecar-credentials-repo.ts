@@ -3,10 +3,11 @@
  * only as its SHA-256; revocable; last-used time kept (coarsely, so a long-polling sidecar does not write per poll).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Queryable, SidecarCredentialsTable } from '../store/index.js';
-import { StoreError } from '../store/index.js';
-import { toStoreError, withStoreErrors } from '../store/map-driver-error.js';
-import { dbOf } from '../store/queryable.js';
+import type { SidecarCredentialsTable } from './database.js';
+import type { Queryable } from './queryable.js';
+import { StoreError } from './store-error.js';
+import { toStoreError, withStoreErrors } from './map-driver-error.js';
+import { dbOf } from './queryable.js';
 
 /** Every sidecar token starts with this, so scanners and people recognise it. */
 export const SIDECAR_TOKEN_PREFIX = 'agc_sc_';

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+// The sidecar contract over HTTP (credentials, bundle long-poll, status, access-log ingest). The real sidecar client
+// against a real control plane: e2e/test/sidecar-sync.test.ts (packages only, no other app's src).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBundleSync } from '../../../proxy/src/sync/bundle-sync.js';
 import { startBundleServer, type BundleTestServer } from '../bundles/test-bundle-server.js';
 import { createApiKey, getApiKey, getLatestRevision, routesRepo, searchAccessLogs } from '../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
@@ -151,34 +148,5 @@ describe('access logs', () => {
     expect((await getApiKey(srv.store, foreign.key.id)).lastUsedAt).toBeNull();
     const fleet = await srv.call('GET', '/api/v1/sidecars?service=orders', { role: 'auditor' });
     expect(fleet.body.items[0].counters.access_logs_dropped).toBe(7);
-  });
-});
-
-describe('the real sidecar client', () => {
-  it('applies a published change within 1 s', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'agentcore-sync-'));
-    const jwks = (await srv.call('GET', '/api/v1/sidecar/jwks', { role: null })).body as JSONWebKeySet;
-    const applied: number[] = [];
-    const sync = createBundleSync({
-      controlPlane: srv.base, service: 'orders', token, keys: createLocalJWKSet(jwks), cacheDir, instanceId: 'orders-sync', waitSeconds: 30,
-      onBundle: async (b) => {
-        applied.push(b.revision);
-        return { applied: true };
-      },
-    });
-    try {
-      expect(await sync.start()).toBe('control-plane');
-      const first = applied.at(-1)!;
-      await new Promise((r) => setTimeout(r, 100));
-      const t0 = Date.now();
-      const next = await addRoute('sync');
-      while (applied.at(-1) !== next.revision && Date.now() - t0 < 1000) await new Promise((r) => setTimeout(r, 5));
-      expect(applied.at(-1)).toBe(next.revision);
-      expect(next.revision).toBeGreaterThan(first);
-      expect(sync.appliedHash).toBe(next.hash);
-    } finally {
-      await sync.stop();
-      rmSync(cacheDir, { recursive: true, force: true });
-    }
   });
 });

@@ -3,9 +3,10 @@
  * by access-log batches (which add their `dropped` counts to the `access_logs_dropped` counter).
  */
 import type { SidecarStatusReport } from '@agentcore/policies';
-import type { Queryable, SidecarsTable } from '../store/index.js';
-import { withStoreErrors } from '../store/map-driver-error.js';
-import { dbOf, inTransaction } from '../store/queryable.js';
+import type { SidecarsTable } from './database.js';
+import type { Queryable } from './queryable.js';
+import { withStoreErrors } from './map-driver-error.js';
+import { dbOf, inTransaction } from './queryable.js';
 
 /** Counter kept by the control plane: access-log records the sidecar reported dropped. */
 export const DROPPED_COUNTER = 'access_logs_dropped';

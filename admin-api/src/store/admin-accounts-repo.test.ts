@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStoreError, openStore, type Store } from '../store/index.js';
-import { inTransaction } from '../store/queryable.js';
-import { DIALECTS, createTestDatabase, type TestDatabase } from '../store/test-databases.js';
+import { isStoreError, openStore, type Store } from './index.js';
+import { inTransaction } from './queryable.js';
+import { DIALECTS, createTestDatabase, type TestDatabase } from './test-databases.js';
 import {
   countAdminUsers,
   deleteAdminUser,

@@ -3,8 +3,9 @@
  * published in the JWKS so sidecars can still verify (and restart from cached) bundles they signed.
  */
 import type { JWK } from 'jose';
-import type { Queryable, SigningKeysTable } from '../store/index.js';
-import { dbOf, inTransaction } from '../store/queryable.js';
+import type { SigningKeysTable } from './database.js';
+import type { Queryable } from './queryable.js';
+import { dbOf, inTransaction } from './queryable.js';
 import { generateSigningKey, type BundleSigningAlg, type SigningKey } from '@agentcore/policies';
 
 function toKey(row: SigningKeysTable): SigningKey {

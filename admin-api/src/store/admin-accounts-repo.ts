@@ -4,11 +4,12 @@
  * already hashed.
  */
 import type { Selectable } from 'kysely';
-import type { AdminRole } from './admin-roles.js';
-import type { AdminUsersTable, Dialect, PersonalAccessTokensTable } from '../store/index.js';
-import { StoreError } from '../store/index.js';
-import { withStoreErrors } from '../store/map-driver-error.js';
-import { dbOf, type Queryable } from '../store/queryable.js';
+import type { AdminRole } from '../auth/admin-roles.js';
+import type { AdminUsersTable, PersonalAccessTokensTable } from './database.js';
+import type { Dialect } from './migrations.js';
+import { StoreError } from './store-error.js';
+import { withStoreErrors } from './map-driver-error.js';
+import { dbOf, type Queryable } from './queryable.js';
 
 export type AdminUserRow = Selectable<AdminUsersTable>;
 export type PersonalAccessTokenRow = Selectable<PersonalAccessTokensTable>;

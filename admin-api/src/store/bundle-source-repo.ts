@@ -1,0 +1,70 @@
+/**
+ * What the bundle compiler reads from the store, typed: a service's definitions of each kind in creation order
+ * (route order is match tie-break order), its settings and its active API keys.
+ */
+import { listApiKeys, toBundleApiKey, type ApiKeyRecord } from './api-keys-repo.js';
+import { withStoreErrors } from './map-driver-error.js';
+import { dbOf, type Queryable } from './queryable.js';
+import type { ServiceResourceTableName } from './service-resource-repo.js';
+import { getServiceSettings, type ServiceSettings } from './services-repo.js';
+
+/** One stored definition, parsed from JSON but not validated (the compiler validates the whole bundle). */
+export interface SourceDefinition {
+  id: string;
+  definition: unknown;
+}
+
+/** Everything of one service a bundle is compiled from. */
+export interface BundleSource {
+  routes: SourceDefinition[];
+  upstreams: SourceDefinition[];
+  roles: SourceDefinition[];
+  rateLimits: SourceDefinition[];
+  jwtIssuers: SourceDefinition[];
+  settings: ServiceSettings;
+  /** bundle entries of the keys active at `now` */
+  apiKeys: NonNullable<ReturnType<typeof toBundleApiKey>>[];
+}
+
+/** Every definition of one kind for `service`, in creation order. */
+export async function readDefinitions(q: Queryable, table: ServiceResourceTableName, service: string): Promise<SourceDefinition[]> {
+  const rows = await withStoreErrors(`${table} of "${service}"`, () =>
+    dbOf(q).selectFrom(table).select(['id', 'definition']).where('service', '=', service).orderBy('created_at').orderBy('id').execute(),
+  );
+  return rows.map((r) => ({ id: r.id, definition: JSON.parse(r.definition) as unknown }));
+}
+
+/** Whether a key belongs in a bundle at `now`: not revoked, not expired (a rotated key lives until its overlap ends). */
+export function isActiveApiKey(k: ApiKeyRecord, now: number): boolean {
+  return k.revokedAt === null && (k.expiresAt === null || k.expiresAt > now);
+}
+
+/** The bundle entries of the service's keys active at `now`, paged through the store 500 at a time. */
+export async function readActiveApiKeys(q: Queryable, service: string, now: number): Promise<BundleSource['apiKeys']> {
+  const out: BundleSource['apiKeys'] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await listApiKeys(q, service, { limit: 500, cursor, sort: 'id', filter: { revoked: false } });
+    for (const k of page.items) {
+      if (!isActiveApiKey(k, now)) continue;
+      const entry = toBundleApiKey(k);
+      if (entry) out.push(entry);
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return out;
+}
+
+/** Reads the bundle source of `service` as the store holds it at `now` (404 ADMIN_STORE_NOT_FOUND for an unknown service). */
+export async function readBundleSource(q: Queryable, service: string, now: number): Promise<BundleSource> {
+  const [routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys] = await Promise.all([
+    readDefinitions(q, 'routes', service),
+    readDefinitions(q, 'upstreams', service),
+    readDefinitions(q, 'roles', service),
+    readDefinitions(q, 'rate_limits', service),
+    readDefinitions(q, 'jwt_issuers', service),
+    getServiceSettings(q, service),
+    readActiveApiKeys(q, service, now),
+  ]);
+  return { routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys };
+}
