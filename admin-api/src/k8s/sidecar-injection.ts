@@ -125,7 +125,7 @@ export function sidecarContainer(opts: InjectOptions, service: string, secret: s
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: '/var/cache/agentcore' }],
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: 10001,
+      runAsUser: 1000,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
