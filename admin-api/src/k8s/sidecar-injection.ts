@@ -151,7 +151,8 @@ function conflicts(pod: PodLike, opts: InjectOptions, appPort: number): string |
 export function injectSidecar(pod: PodLike, opts: InjectOptions): InjectResult {
   if (!pod.spec || !Array.isArray(pod.spec.containers) || pod.spec.containers.length === 0) return { kind: 'refuse', message: 'the object is not a Pod with containers' };
   const spec = pod.spec;
-  if ((spec.initContainers ?? []).some((c) => c.name === SIDECAR_NAME) || spec.containers.some((c) => c.name === SIDECAR_NAME)) {
+  const containers = pod.spec.containers;
+  if ((spec.initContainers ?? []).some((c) => c.name === SIDECAR_NAME) || containers.some((c) => c.name === SIDECAR_NAME)) {
     return { kind: 'patch', patch: [], reason: 'already injected' };
   }
   if (isOptOut(pod)) return { kind: 'patch', patch: [], reason: `opted out (${INJECT_KEYS.inject}=false)` };
@@ -170,7 +171,7 @@ export function injectSidecar(pod: PodLike, opts: InjectOptions): InjectResult {
   // The Service's named target port moves to the sidecar: the sidecar takes the application port's name.
   let portName = 'agentcore-http';
   if (up.container !== undefined && up.index !== undefined) {
-    const appName = spec.containers[up.container]?.ports?.[up.index]?.name;
+    const appName = containers[up.container]?.ports?.[up.index]?.name;
     if (appName && PORT_NAME.test(appName)) {
       portName = appName;
       const renamed = `app-${appName}`.slice(0, 15).replace(/-+$/, '');
