@@ -8,9 +8,12 @@ import { loadConfig as loadProxyConfig } from '@agentcore/proxy';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary compose YAML
+type Json = any;
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dockerfile = readFileSync(root + 'Dockerfile', 'utf8');
-const compose = parse(readFileSync(root + 'docker-compose.yml', 'utf8'), { merge: true, uniqueKeys: true }) as { services: Record<string, Record<string, any>> };
+const compose = parse(readFileSync(root + 'docker-compose.yml', 'utf8'), { merge: true, uniqueKeys: true }) as { services: Record<string, Record<string, Json>> };
 
 /** Dockerfile instructions with continuation lines joined, comments dropped. */
 const instructions = dockerfile

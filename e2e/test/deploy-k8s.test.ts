@@ -6,7 +6,7 @@ import { loadConfig as loadAdminConfig } from '@agentcore/admin-api';
 import { validateBundle } from '@agentcore/policies';
 import { loadConfig as loadProxyConfig } from '@agentcore/proxy';
 import { describe, expect, it } from 'vitest';
-import { containersOf, readYamlDocuments, renderKustomization, type Manifest } from './deploy-kustomize.js';
+import { containersOf, readYamlDocuments, renderKustomization, type Json, type Manifest } from './deploy-kustomize.js';
 
 const require = createRequire(import.meta.url);
 const k8s = fileURLToPath(new URL('../../deploy/k8s/', import.meta.url));
@@ -21,9 +21,9 @@ function validateManifest(m: Manifest): void {
 }
 
 const rendered = Object.fromEntries(KUSTOMIZATIONS.map((k) => [k, renderKustomization(k8s + k)]));
-const find = (k: string, kind: string, name: string) => rendered[k]!.find((m) => m.kind === kind && m.metadata.name === name) as Manifest & Record<string, any>;
+const find = (k: string, kind: string, name: string) => rendered[k]!.find((m) => m.kind === kind && m.metadata.name === name) as Manifest & Record<string, Json>;
 /** A container's literal environment (values from Secrets and fields are left out). */
-const env = (c: Record<string, any>) => Object.fromEntries((c.env ?? []).filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+const env = (c: Record<string, Json>) => Object.fromEntries((c.env ?? []).filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('kustomizations render and validate against the Kubernetes schemas', () => {
   it.each(KUSTOMIZATIONS)('%s', (k) => {
@@ -79,7 +79,7 @@ describe('the control plane', () => {
   });
 
   it('takes the database URL, the secret key and the admin password from a Secret, and its flags parse', () => {
-    const refs = Object.fromEntries(admin.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef?.name]));
+    const refs = Object.fromEntries(admin.env.filter((e: Json) => e.valueFrom).map((e: Json) => [e.name, e.valueFrom.secretKeyRef?.name]));
     expect(refs).toMatchObject({ AGENTCORE_ADMIN_DATABASE: 'agentcore-admin', AGENTCORE_ADMIN_PASSWORD: 'agentcore-admin', AGENTCORE_ADMIN_SECRET_KEY: 'agentcore-admin' });
     expect(admin.command).toEqual(['node', 'admin-api/dist/cli.js']);
     const r = loadAdminConfig([], { ...env(admin), AGENTCORE_ADMIN_DATABASE: 'postgres://agentcore@db:5432/agentcore' });
@@ -99,7 +99,7 @@ describe('the control plane', () => {
   it('has a NetworkPolicy for ingress and egress of the admin API', () => {
     const np = find('base', 'NetworkPolicy', 'agentcore-admin-api');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.egress.flatMap((e: any) => e.ports.map((p: any) => p.port))).toContain(5432);
+    expect(np.spec.egress.flatMap((e: Json) => e.ports.map((p: Json) => p.port))).toContain(5432);
   });
 
   it('production: 3 replicas, PDB 2, images from the registry, injected sidecar image too', () => {
@@ -131,26 +131,26 @@ describe('the injection webhook configuration', () => {
 describe('the application examples', () => {
   it('native sidecar: init container with restartPolicy Always, cache on emptyDir, token from a Secret; the app is loopback-only', () => {
     for (const name of ['agents', 'agents-report']) {
-      const w = rendered['examples/orders-native-sidecar']!.find((m) => m.metadata.name === name) as Manifest & Record<string, any>;
+      const w = rendered['examples/orders-native-sidecar']!.find((m) => m.metadata.name === name) as Manifest & Record<string, Json>;
       const spec = w.spec.template.spec;
       const sidecar = spec.initContainers[0];
       expect(sidecar).toMatchObject({ name: 'agentcore-sidecar', restartPolicy: 'Always', image: 'agentcore/proxy:0.1.0' });
       expect(sidecar.startupProbe.httpGet.path).toBe('/readyz');
-      expect(sidecar.env.find((e: any) => e.name === 'AGENTCORE_PROXY_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'agentcore-sidecar-agents', key: 'token' });
+      expect(sidecar.env.find((e: Json) => e.name === 'AGENTCORE_PROXY_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'agentcore-sidecar-agents', key: 'token' });
       const cacheMount = sidecar.volumeMounts[0];
-      expect(spec.volumes.find((v: any) => v.name === cacheMount.name).emptyDir).toBeDefined();
+      expect(spec.volumes.find((v: Json) => v.name === cacheMount.name).emptyDir).toBeDefined();
       const r = loadProxyConfig([], { ...env(sidecar), AGENTCORE_PROXY_TOKEN: 'agc_sc_0123456789abcdef0123' });
       expect(r.ok, JSON.stringify(r)).toBe(true);
-      expect(spec.containers.flatMap((c: any) => c.ports ?? [])).toEqual([]);
+      expect(spec.containers.flatMap((c: Json) => c.ports ?? [])).toEqual([]);
     }
-    const svc = rendered['examples/orders-native-sidecar']!.find((m) => m.kind === 'Service') as Record<string, any>;
+    const svc = rendered['examples/orders-native-sidecar']!.find((m) => m.kind === 'Service') as Record<string, Json>;
     expect(svc.spec.ports[0].targetPort).toBe('http');
-    const np = rendered['examples/orders-native-sidecar']!.find((m) => m.kind === 'NetworkPolicy') as Record<string, any>;
-    expect(np.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([15080, 15090]);
+    const np = rendered['examples/orders-native-sidecar']!.find((m) => m.kind === 'NetworkPolicy') as Record<string, Json>;
+    expect(np.spec.ingress[0].ports.map((p: Json) => p.port)).toEqual([15080, 15090]);
   });
 
   it('the cert-manager component names the Service DNS name the webhook is called on', () => {
-    const docs = readYamlDocuments(k8s + 'cert-manager/webhook-certificate.yaml') as Record<string, any>[];
+    const docs = readYamlDocuments(k8s + 'cert-manager/webhook-certificate.yaml') as Record<string, Json>[];
     const cert = docs.find((d) => d.kind === 'Certificate')!;
     expect(cert.spec.secretName).toBe('agentcore-webhook-tls');
     expect(cert.spec.dnsNames).toContain('agentcore-admin-api.agentcore-system.svc');

@@ -10,6 +10,10 @@ import { join, resolve } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { parseAllDocuments } from 'yaml';
 
+/** Arbitrary JSON of a manifest, walked freely by assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are arbitrary JSON
+export type Json = any;
+
 /** One rendered Kubernetes object. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, unknown>;
 
@@ -34,7 +38,7 @@ export function readYamlDocuments(file: string): unknown[] {
 }
 
 function podSpecs(m: Manifest): Record<string, unknown>[] {
-  const spec = m.spec as Record<string, any> | undefined;
+  const spec = m.spec as Record<string, Json> | undefined;
   if (!spec) return [];
   if (m.kind === 'Pod') return [spec];
   if (m.kind === 'CronJob') return spec.jobTemplate?.spec?.template?.spec ? [spec.jobTemplate.spec.template.spec] : [];
@@ -42,8 +46,8 @@ function podSpecs(m: Manifest): Record<string, unknown>[] {
 }
 
 /** Every container (init, regular) of a workload manifest. */
-export function containersOf(m: Manifest): Record<string, any>[] {
-  return podSpecs(m).flatMap((s) => [...((s.initContainers as unknown[]) ?? []), ...((s.containers as unknown[]) ?? [])]) as Record<string, any>[];
+export function containersOf(m: Manifest): Record<string, Json>[] {
+  return podSpecs(m).flatMap((s) => [...((s.initContainers as unknown[]) ?? []), ...((s.containers as unknown[]) ?? [])]) as Record<string, Json>[];
 }
 
 function setImages(m: Manifest, images: NonNullable<Kustomization['images']>): void {

@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInjectRouter, injectOptionsFromEnv, mountSidecarInjector } from './inject-endpoint.js';
 import { SIDECAR_NAME } from './sidecar-injection.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions walk arbitrary AdmissionReview and Pod JSON
+type Json = any;
+
 const opts = { image: 'registry.example/agentcore-proxy:0.1.0', controlPlaneUrl: 'http://agentcore-admin.agentcore-system.svc:7070', listenPort: 15080, adminPort: 15090 };
 let server: Server;
 let url: string;
@@ -65,12 +68,12 @@ function review(object: unknown, uid = '705ab4f5-6393-11e8-b7cc-42010a800002') {
 
 async function post(body: unknown, raw = false) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Record<string, Json> };
 }
 
 function applyPatch(pod: object, b64: string) {
   const patch = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
-  return jsonpatch.applyPatch(structuredClone(pod), patch, true, false).newDocument as ReturnType<typeof deploymentPod> & Record<string, any>;
+  return jsonpatch.applyPatch(structuredClone(pod), patch, true, false).newDocument as Json;
 }
 
 describe('POST /k8s/inject', () => {
@@ -105,7 +108,7 @@ describe('POST /k8s/inject', () => {
   });
 
   it('appends to existing init containers and volumes without touching them', async () => {
-    const pod = deploymentPod() as Record<string, any>;
+    const pod = deploymentPod() as Record<string, Json>;
     pod.spec.initContainers = [{ name: 'migrate', image: 'registry.example/orders:1.4.2', args: ['migrate'] }];
     pod.spec.volumes = [{ name: 'tmp', emptyDir: {} }];
     const { body } = await post(review(pod));
@@ -156,7 +159,7 @@ describe('POST /k8s/inject', () => {
   });
 
   it('passes other kinds and operations through unchanged', async () => {
-    const r = review(deploymentPod()) as Record<string, any>;
+    const r = review(deploymentPod()) as Record<string, Json>;
     r.request.operation = 'UPDATE';
     expect((await post(r)).body.response).toEqual({ uid: r.request.uid, allowed: true });
   });
