@@ -92,9 +92,9 @@ function upstreamPort(pod: PodLike): { port: number; container?: number; index?:
 
 /** The sidecar container spec for one service. */
 export function sidecarContainer(opts: InjectOptions, service: string, secret: string, appPort: number, portName: string): Record<string, unknown> {
-  const probe = (path: string, failureThreshold: number) => ({
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
     httpGet: { path, port: opts.adminPort },
-    periodSeconds: path === '/readyz' ? 5 : 10,
+    periodSeconds,
     failureThreshold,
     timeoutSeconds: 2,
   });
@@ -118,9 +118,10 @@ export function sidecarContainer(opts: InjectOptions, service: string, secret: s
       { name: 'agentcore-admin', containerPort: opts.adminPort, protocol: 'TCP' },
     ],
     // The application containers start only once this passes (native sidecar semantics).
-    startupProbe: probe('/readyz', 60),
-    readinessProbe: probe('/readyz', 3),
-    livenessProbe: probe('/healthz', 3),
+    // Checked every 2 s for up to 2 minutes (the first bundle may wait for the control plane).
+    startupProbe: probe('/readyz', 2, 60),
+    readinessProbe: probe('/readyz', 5, 3),
+    livenessProbe: probe('/healthz', 10, 3),
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     volumeMounts: [{ name: CACHE_VOLUME, mountPath: '/var/cache/agentcore' }],
     securityContext: {
