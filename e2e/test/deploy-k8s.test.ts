@@ -43,6 +43,7 @@ describe('kustomizations render and validate against the Kubernetes schemas', ()
 
   it('the renderer refuses kustomize features it does not model, and a patch that does not apply', () => {
     expect(() => renderKustomization(fileURLToPath(new URL('./fixtures/kustomize-unsupported', import.meta.url)))).toThrow(/does not model: namePrefix/);
+    expect(() => renderKustomization(fileURLToPath(new URL('./fixtures/kustomize-bad-patch', import.meta.url)))).toThrow(/replace|missing|OPERATION_PATH/i);
   });
 });
 
