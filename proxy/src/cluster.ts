@@ -10,9 +10,9 @@ import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { pino } from 'pino';
-import { createAdminServer } from './admin-server.js';
+import { createAdminServer } from './server/admin-server.js';
 import type { ProxyConfig } from './config.js';
-import { startProxy } from './proxy-server.js';
+import { startProxy } from './start-proxy.js';
 
 type ToWorker = { type: 'bundle-info'; id: number };
 type FromWorker = { type: 'ready' } | { type: 'bundle-info'; id: number; info: Record<string, unknown> };

@@ -4,7 +4,7 @@
  * turns a `Respond` into the one error body and records the decision in one place.
  */
 import type { ErrorCode } from '../errors.js';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from './request-context.js';
 
 /** The request is answered by the proxy with this status and error body. */
 export interface Respond {

@@ -7,7 +7,7 @@
  */
 import type { AccessLogRecord } from '@agentcore/policies';
 import type { Logger } from 'pino';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../pipeline/request-context.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
 

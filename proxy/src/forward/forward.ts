@@ -11,13 +11,13 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { applyHeaderTransform } from './header-transform.js';
 import { connectionListed, HOP_BY_HOP, isIdentityHeader, SPOOFABLE_REQUEST } from './hop-by-hop.js';
-import type { Respond } from './pipeline/stage.js';
-import type { RequestContext } from './request-context.js';
-import { MISS_HEADERS, type Capture } from './response-cache.js';
+import type { Respond } from '../pipeline/stage.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { MISS_HEADERS, type Capture } from '../cache/response-cache.js';
 import { finishUpstreamHeaders } from './response-headers.js';
-import type { Admission } from './upstream/circuit-breaker.js';
-import { isFailedTry, type TryOutcome } from './upstream/try-outcome.js';
-import type { Target, UpstreamCluster } from './upstream/upstream-cluster.js';
+import type { Admission } from '../upstream/circuit-breaker.js';
+import { isFailedTry, type TryOutcome } from '../upstream/try-outcome.js';
+import type { Target, UpstreamCluster } from '../upstream/upstream-cluster.js';
 
 /** Called once per request when forwarding ended: with a Respond when the proxy must answer instead. */
 export type ForwardDone = (ctx: RequestContext, failure: Respond | undefined) => void;

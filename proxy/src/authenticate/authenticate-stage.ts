@@ -1,7 +1,7 @@
 /** authenticate: public routes skip it; otherwise a credential the route accepts must verify (401 otherwise). */
-import type { AuthOutcome } from '../auth/principal.js';
-import type { RequestContext } from '../request-context.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import type { AuthOutcome } from './principal.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 function settle(ctx: RequestContext, o: AuthOutcome): StageResult {
   if (o.ok) {

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Route } from '@agentcore/policies';
 import { LRUCache } from 'lru-cache';
 import { parseCacheControl } from './cache-control.js';
-import { connectionListed, HOP_BY_HOP } from './hop-by-hop.js';
+import { connectionListed, HOP_BY_HOP } from '../forward/hop-by-hop.js';
 
 /** A route's cache rule (`route.cache` in the bundle). */
 export type CacheRule = NonNullable<Route['cache']>;

@@ -8,13 +8,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { logAccess, type AccessLogSink } from './access-log.js';
-import { errorBody } from './errors.js';
-import { forward } from './forward.js';
-import { finishUpstreamHeaders } from './response-headers.js';
-import type { ProxyMetrics } from './metrics.js';
-import type { PolicyRuntime } from './policy-runtime.js';
-import type { Respond, Stage, StageResult } from './pipeline/stage.js';
+import { logAccess, type AccessLogSink } from '../record/access-log.js';
+import { errorBody } from '../errors.js';
+import { forward } from '../forward/forward.js';
+import { finishUpstreamHeaders } from '../forward/response-headers.js';
+import type { ProxyMetrics } from '../record/metrics.js';
+import type { PolicyRuntime } from '../bundle/policy-runtime.js';
+import type { Respond, Stage, StageResult } from './stage.js';
 import type { RequestContext } from './request-context.js';
 
 export interface HandlerDeps {

@@ -1,6 +1,6 @@
 /** The sidecar's local admin port: /healthz, /readyz, /metrics, /bundle. Never exposed with traffic. */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { errorBody } from './errors.js';
+import { errorBody } from '../errors.js';
 /** Where /metrics text comes from: a prom-client registry, or the cluster aggregation. */
 export interface MetricsSource {
   metrics(): Promise<string>;

@@ -1,7 +1,7 @@
 /** authorize: RBAC from `@agentcore/policies`; a denial is a 403 with the reason code. */
 import { authorize } from '@agentcore/policies';
-import type { RequestContext } from '../request-context.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 export function authorizeStage(): Stage {
   return {

@@ -4,7 +4,7 @@
  * (CORS, RateLimit), the request id. One function, so both paths send the same thing.
  */
 import { applyHeaderTransform } from './header-transform.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../pipeline/request-context.js';
 
 /** `upstream` is a flat [name, value, …] list with lower-case names (hop-by-hop already removed). */
 export function finishUpstreamHeaders(ctx: RequestContext, upstream: string[], extra?: readonly string[]): string[] {

@@ -1,6 +1,6 @@
 /** validate: declared body size (413) and media type (415) against the route; chunked bodies are counted while forwarding. */
-import type { RequestContext } from '../request-context.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 export function validateRequestStage(): Stage {
   return {

@@ -14,13 +14,13 @@ import {
   type Router,
 } from '@agentcore/policies';
 import { Upstream as UpstreamSchema } from '@agentcore/policies';
-import { createAuthenticationStage, type AuthenticationStage } from './auth/authentication.js';
-import { compileCors, type CompiledCors } from './cors-policy.js';
-import { ProxyError } from './errors.js';
-import { compileHeaderTransform, type CompiledHeaderTransform } from './header-transform.js';
-import { compileLimit, policyHeaderFor, type CompiledLimit } from './rate-limiter.js';
-import type { UpstreamPools } from './upstream-pools.js';
-import { createUpstreamCluster, type ClusterSnapshot, type UpstreamCluster } from './upstream/upstream-cluster.js';
+import { createAuthenticationStage, type AuthenticationStage } from '../authenticate/authentication.js';
+import { compileCors, type CompiledCors } from '../cors/cors-policy.js';
+import { ProxyError } from '../errors.js';
+import { compileHeaderTransform, type CompiledHeaderTransform } from '../forward/header-transform.js';
+import { compileLimit, policyHeaderFor, type CompiledLimit } from '../rate-limit/rate-limiter.js';
+import type { UpstreamPools } from '../upstream/upstream-pools.js';
+import { createUpstreamCluster, type ClusterSnapshot, type UpstreamCluster } from '../upstream/upstream-cluster.js';
 
 export interface UpstreamRuntime {
   readonly name: string;

@@ -1,8 +1,8 @@
 /** cors: answers preflights from the route's policy; adds CORS headers to responses for allowed origins. */
-import { appendCorsResponseHeaders, originAllowed, preflight } from '../cors-policy.js';
-import type { RequestContext } from '../request-context.js';
-import { isPreflight } from './route.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import { appendCorsResponseHeaders, originAllowed, preflight } from './cors-policy.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { isPreflight } from '../route/route-stage.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 export function corsStage(): Stage {
   return {

@@ -1,6 +1,6 @@
 /** route: the compiled router picks the route; no route → 404, wrong method → 405 with `Allow`. */
-import type { RequestContext } from '../request-context.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 /** Whether this is a CORS preflight (Fetch §3.2.2): OPTIONS with Origin and Access-Control-Request-Method. */
 export function isPreflight(ctx: RequestContext): boolean {

@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { quotaWindow, rateLimitHeader, rateLimitKey, type LimitDecision, type RateLimitSubject } from '@agentcore/policies';
-import { ProxyError } from './errors.js';
+import { ProxyError } from '../errors.js';
 import { ARGS_PER_CHECK, RATE_LIMIT_LUA } from './rate-limit-redis-script.js';
 import type { CompiledLimit, LimitCheck, RateLimitOutcome, RateLimitStore } from './rate-limiter.js';
 

@@ -1,8 +1,8 @@
 /** Everything the pipeline knows about one request; created in `accept`, read by every later stage and the recorder. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthenticatedPrincipal, AuthFailureReason } from './auth/principal.js';
-import type { PolicyRuntime, RouteRuntime } from './policy-runtime.js';
-import type { CacheRequest, CacheRule, ResponseCache } from './response-cache.js';
+import type { AuthenticatedPrincipal, AuthFailureReason } from '../authenticate/principal.js';
+import type { PolicyRuntime, RouteRuntime } from '../bundle/policy-runtime.js';
+import type { CacheRequest, CacheRule, ResponseCache } from '../cache/response-cache.js';
 
 export type Decision = 'allow' | 'deny' | 'error';
 

@@ -1,7 +1,7 @@
 /** cache: GET/HEAD answered from the response cache (200 or 304 with `X-Cache: HIT`); a storable miss is marked for capture. */
-import { hitHeaders, notModifiedHeaders, type ResponseCache } from '../response-cache.js';
-import type { RequestContext } from '../request-context.js';
-import type { Stage, StageResult } from './stage.js';
+import { hitHeaders, notModifiedHeaders, type ResponseCache } from './response-cache.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import type { Stage, StageResult } from '../pipeline/stage.js';
 
 export function cacheStage(cache: ResponseCache): Stage {
   return {

@@ -1,9 +1,9 @@
 /** accept: request id and trace, path normalisation (ambiguous → 400), client address. */
 import { normalizeRequestTarget } from '@agentcore/policies';
-import { clientAddress, plainAddress } from '../client-address.js';
-import type { RequestContext } from '../request-context.js';
-import { requestIdFrom, traceFrom } from '../request-identity.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import { clientAddress, plainAddress } from './client-address.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { requestIdFrom, traceFrom } from './request-identity.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 const NON_ASCII = /[\u0080-\uffff]/;
 

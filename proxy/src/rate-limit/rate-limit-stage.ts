@@ -1,8 +1,8 @@
 /** rate-limit: every limit of the route, decided together; `RateLimit-Policy`/`RateLimit` on every limited route, 429 + `Retry-After` when over. */
 import { retryAfterSeconds } from '@agentcore/policies';
-import type { RateLimitOutcome, RateLimitStore } from '../rate-limiter.js';
-import type { RequestContext } from '../request-context.js';
-import { deny, type Stage, type StageResult } from './stage.js';
+import type { RateLimitOutcome, RateLimitStore } from './rate-limiter.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 function settle(ctx: RequestContext, o: RateLimitOutcome): StageResult {
   const route = ctx.route!;

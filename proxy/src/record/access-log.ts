@@ -3,7 +3,7 @@
  * Credentials never reach the log: `Authorization`, cookies and API keys are replaced by
  * "[REDACTED]", and so are the query parameters and headers the bundle names.
  */
-import type { RequestContext } from './request-context.js';
+import type { RequestContext } from '../pipeline/request-context.js';
 
 /** Where access lines go: the same destination as the process log (pino's sonic-boom, or a test stream). */
 export interface AccessLogSink {
