@@ -15,7 +15,8 @@ import { createAdminServer } from './server/admin-server.js';
 import { AccessLogBatcher, type AccessLogSink } from './record/access-log.js';
 import { describeIssues, loadBundleFile } from './bundle/bundle-file.js';
 import type { ProxyConfig } from './config.js';
-import { errorBody, ProxyError } from './errors.js';
+import { errorBody } from '@agentcore/policies';
+import { ProxyError } from './errors.js';
 import { ProxyMetrics } from './record/metrics.js';
 import { acceptStage } from './accept/accept-stage.js';
 import { authenticateStage } from './authenticate/authenticate-stage.js';
@@ -81,7 +82,7 @@ const urlOf = (proto: string, a: AddressInfo): string => `${proto}://${a.family 
 
 /** The raw HTTP error response for requests Node's parser refused (no request object exists). */
 function clientErrorResponse(status: number, code: 'INVALID_REQUEST' | 'HEADERS_TOO_LARGE' | 'REQUEST_TIMEOUT', message: string): string {
-  const body = errorBody(code, message, '-');
+  const body = errorBody(code, message, '-', {}, Date.now());
   const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
   return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
 }

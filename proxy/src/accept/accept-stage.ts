@@ -46,23 +46,23 @@ export function acceptStage(o: AcceptOptions): Stage {
 
       // RFC 9112 §6.1: a message with both is a smuggling vector; Node's parser refuses most, we refuse the rest.
       if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
-        return deny(400, 'INVALID_REQUEST', 'AMBIGUOUS_LENGTH', 'send either Content-Length or Transfer-Encoding, not both');
+        return deny('AMBIGUOUS_LENGTH', 'send either Content-Length or Transfer-Encoding, not both');
       }
       // Node keeps only the first Authorization header but we forward raw headers: a second one could
       // reach the backend unauthenticated. Refuse repeated credential headers outright.
       if ((h.authorization !== undefined || h['x-api-key'] !== undefined) && repeatedCredential(req.rawHeaders)) {
-        return deny(400, 'INVALID_REQUEST', 'REPEATED_CREDENTIALS', 'send one Authorization or X-API-Key header, not several');
+        return deny('REPEATED_CREDENTIALS', 'send one Authorization or X-API-Key header, not several');
       }
       const url = req.url ?? '';
       // Node hands raw non-ASCII bytes over as Latin-1 characters; RFC 9112 allows none in a target.
       if (NON_ASCII.test(url)) {
         ctx.path = url.slice(0, 256);
-        return deny(400, 'INVALID_REQUEST', 'PATH_NON_ASCII', 'the request target contains raw non-ASCII bytes; percent-encode them as UTF-8');
+        return deny('PATH_NON_ASCII', 'the request target contains raw non-ASCII bytes; percent-encode them as UTF-8');
       }
       const n = normalizeRequestTarget(url, o.maxUrlLength);
       if (!n.ok) {
         ctx.path = (req.url ?? '').slice(0, 256);
-        return deny(400, 'INVALID_REQUEST', `PATH_${n.reason}`, n.message, { reason: n.reason });
+        return deny(`PATH_${n.reason}`, n.message, { reason: n.reason });
       }
       ctx.path = n.path;
       ctx.query = n.query;

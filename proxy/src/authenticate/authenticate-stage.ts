@@ -9,10 +9,9 @@ function settle(ctx: RequestContext, o: AuthOutcome): StageResult {
     return undefined;
   }
   ctx.authFailure = o.reason;
-  if (o.status === 503) {
-    return { ...deny(503, 'SERVICE_UNAVAILABLE', o.reason, o.message, { reason: o.reason }, ['retry-after', '5']), decision: 'error' };
-  }
-  return deny(401, 'UNAUTHENTICATED', o.reason, o.message, { reason: o.reason }, ['www-authenticate', o.wwwAuthenticate]);
+  // Our own outage (JWKS / introspection unreachable) is a 503 to retry, not a challenge.
+  const headers = o.status === 503 ? ['retry-after', '5'] : ['www-authenticate', o.wwwAuthenticate];
+  return deny(o.reason, o.message, { reason: o.reason }, headers);
 }
 
 export function authenticateStage(): Stage {

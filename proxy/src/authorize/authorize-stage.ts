@@ -13,8 +13,8 @@ export function authorizeStage(): Stage {
         ctx.reason = d.reason;
         return undefined;
       }
-      if (d.reason === 'NO_CREDENTIALS') return deny(401, 'UNAUTHENTICATED', d.reason, d.message, { reason: d.reason });
-      return deny(403, 'FORBIDDEN', d.reason, d.message, { reason: d.reason, missing: d.missing });
+      if (d.reason === 'NO_CREDENTIALS') return deny(d.reason, d.message, { reason: d.reason });
+      return deny(d.reason, d.message, { reason: d.reason, missing: d.missing });
     },
   };
 }

@@ -14,7 +14,7 @@ export function corsStage(): Stage {
       if (isPreflight(ctx)) {
         const h = ctx.req.headers;
         const r = preflight(c, origin, h['access-control-request-method'] as string, h['access-control-request-headers'] as string | undefined);
-        if (!r.ok) return deny(403, 'FORBIDDEN', 'CORS_REJECTED', `CORS preflight refused: ${r.why}`);
+        if (!r.ok) return deny('CORS_REJECTED', `CORS preflight refused: ${r.why}`);
         return { status: 204, reason: 'CORS_PREFLIGHT', decision: 'allow', headers: r.headers };
       }
       if (originAllowed(c, origin)) appendCorsResponseHeaders(c, origin, ctx.responseHeaders);

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { logAccess, type AccessLogSink } from '../record/access-log.js';
-import { errorBody } from '../errors.js';
+import { errorBody } from '@agentcore/policies';
 import { forward } from '../forward/forward.js';
 import { finishUpstreamHeaders } from '../forward/response-headers.js';
 import type { ProxyMetrics } from '../record/metrics.js';
@@ -73,7 +73,7 @@ export function createPipeline(deps: HandlerDeps): Pipeline {
       if (r.headers) for (const h of r.headers) headers.push(h);
       if (ctx.policy.closing) headers.push('connection', 'close');
       if (r.code) {
-        const body = errorBody(r.code, r.message ?? r.code, ctx.requestId, r.details, ctx.now);
+        const body = errorBody(r.code, r.message ?? r.code, ctx.requestId, r.details ?? {}, ctx.now);
         headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)));
         res.writeHead(r.status, headers);
         res.end(ctx.method === 'HEAD' ? undefined : body);

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthenticatedPrincipal, AuthFailureReason } from '../authenticate/principal.js';
 import type { PolicyRuntime, RouteRuntime } from '../bundle/policy-runtime.js';
+import type { ReasonCode } from './reasons.js';
 import type { CacheRequest, CacheRule, ResponseCache } from '../cache/response-cache.js';
 
 export type Decision = 'allow' | 'deny' | 'error';
@@ -36,8 +37,8 @@ export interface RequestContext {
   params: Readonly<Record<string, string>>;
   principal: AuthenticatedPrincipal | undefined;
   decision: Decision;
-  /** reason code of the decision (`GRANTED`, `PUBLIC_ROUTE`, `MISSING_PERMISSION`, `RATE_LIMITED`, …) */
-  reason: string;
+  /** reason code of the decision (`GRANTED`, `PUBLIC_ROUTE`, `MISSING_PERMISSION`, `RATE_LIMITED`, …); '' until decided */
+  reason: ReasonCode | '';
   authFailure: AuthFailureReason | undefined;
   /** set by the rate-limit stage on limited routes */
   rateLimitResult: 'allowed' | 'limited' | undefined;

@@ -12,16 +12,10 @@ function settle(ctx: RequestContext, o: RateLimitOutcome): StageResult {
   const c = o.denied!;
   const retry = retryAfterSeconds(o.deniedDecision!);
   if (o.unavailable) {
-    return {
-      ...deny(503, 'SERVICE_UNAVAILABLE', 'RATE_LIMIT_STORE_UNAVAILABLE', `rate limits cannot be checked right now; retry after ${retry} s`, { limit: c.name }, ['retry-after', String(retry)]),
-      decision: 'error',
-    };
+    return deny('RATE_LIMIT_STORE_UNAVAILABLE', `rate limits cannot be checked right now; retry after ${retry} s`, { limit: c.name }, ['retry-after', String(retry)]);
   }
   const quota = c.isQuota;
-  return deny(
-    429,
-    quota ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED',
-    quota ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED',
+  return deny(quota ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED',
     quota ? `quota "${c.name}" is used up; it renews in ${retry} s` : `rate limit "${c.name}" exceeded; retry after ${retry} s`,
     { limit: c.name, retry_after_seconds: retry },
     ['retry-after', String(retry)],

@@ -21,9 +21,9 @@ export function routeStage(): Stage {
         return undefined;
       }
       if (m.allowedMethods.length > 0) {
-        return deny(405, 'METHOD_NOT_ALLOWED', 'METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${m.allowedMethods.join(', ')}`, { allowed: m.allowedMethods }, ['allow', m.allowedMethods.join(', ')]);
+        return deny('METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${m.allowedMethods.join(', ')}`, { allowed: m.allowedMethods }, ['allow', m.allowedMethods.join(', ')]);
       }
-      return deny(404, 'NOT_FOUND', 'NO_ROUTE', `no route for ${method} ${ctx.path}; check the path and the API version`);
+      return deny('NO_ROUTE', `no route for ${method} ${ctx.path}; check the path and the API version`);
     },
   };
 }

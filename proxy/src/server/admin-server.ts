@@ -1,6 +1,6 @@
 /** The sidecar's local admin port: /healthz, /readyz, /metrics, /bundle. Never exposed with traffic. */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { errorBody } from '../errors.js';
+import { errorBody } from '@agentcore/policies';
 /** Where /metrics text comes from: a prom-client registry, or the cluster aggregation. */
 export interface MetricsSource {
   metrics(): Promise<string>;
@@ -23,7 +23,7 @@ export function createAdminServer(state: AdminState, metrics: MetricsSource): Se
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      json(res, 405, JSON.parse(errorBody('METHOD_NOT_ALLOWED', 'the admin port is read-only; use GET', '-')));
+      json(res, 405, JSON.parse(errorBody('METHOD_NOT_ALLOWED', 'the admin port is read-only; use GET', '-', {}, Date.now())));
       return;
     }
     switch (path) {
@@ -44,11 +44,11 @@ export function createAdminServer(state: AdminState, metrics: MetricsSource): Se
             res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
             res.end(text);
           },
-          (err: Error) => json(res, 500, JSON.parse(errorBody('INTERNAL_ERROR', `metrics failed: ${err.message}`, '-'))),
+          (err: Error) => json(res, 500, JSON.parse(errorBody('INTERNAL_ERROR', `metrics failed: ${err.message}`, '-', {}, Date.now()))),
         );
         return;
       default:
-        json(res, 404, JSON.parse(errorBody('NOT_FOUND', 'admin endpoints: /healthz /readyz /metrics /bundle', '-')));
+        json(res, 404, JSON.parse(errorBody('NOT_FOUND', 'admin endpoints: /healthz /readyz /metrics /bundle', '-', {}, Date.now())));
     }
   });
 }

@@ -11,13 +11,13 @@ export function validateRequestStage(): Stage {
       const cl = h['content-length'];
       const hasBody = h['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0');
       if (cl !== undefined && Number(cl) > route.maxBodyBytes) {
-        return deny(413, 'PAYLOAD_TOO_LARGE', 'BODY_TOO_LARGE', `request body of ${cl} bytes exceeds the limit of ${route.maxBodyBytes} bytes`, { max_bytes: route.maxBodyBytes });
+        return deny('BODY_TOO_LARGE', `request body of ${cl} bytes exceeds the limit of ${route.maxBodyBytes} bytes`, { max_bytes: route.maxBodyBytes });
       }
       if (route.contentTypes && hasBody) {
         const ct = h['content-type'];
         const media = ct === undefined ? '' : ct.split(';', 1)[0]!.trim().toLowerCase();
         if (!route.contentTypes.has(media)) {
-          return deny(415, 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be one of ${[...route.contentTypes].join(', ')}`, { accepted: [...route.contentTypes] });
+          return deny('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be one of ${[...route.contentTypes].join(', ')}`, { accepted: [...route.contentTypes] });
         }
       }
       return undefined;

@@ -240,26 +240,25 @@ export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOption
     const route = ctx.route!;
     const wp = webSocketPolicyOf(route);
     if (!wp) {
-      pipeline.respond(ctx, deny(400, 'INVALID_REQUEST', 'WS_NOT_ENABLED', `route ${route.id} does not accept WebSocket upgrades`));
+      pipeline.respond(ctx, deny('WS_NOT_ENABLED', `route ${route.id} does not accept WebSocket upgrades`));
       return;
     }
     if (!validHandshake(ctx.req)) {
-      pipeline.respond(ctx, deny(400, 'INVALID_REQUEST', 'WS_BAD_HANDSHAKE', 'invalid WebSocket handshake: send GET with Sec-WebSocket-Key and Sec-WebSocket-Version: 13 (RFC 6455 §4.1)'));
+      pipeline.respond(ctx, deny('WS_BAD_HANDSHAKE', 'invalid WebSocket handshake: send GET with Sec-WebSocket-Key and Sec-WebSocket-Version: 13 (RFC 6455 §4.1)'));
       return;
     }
     if (!webSocketOriginAllowed(wp, ctx.req.headers.origin)) {
-      pipeline.respond(ctx, deny(403, 'FORBIDDEN', 'WS_ORIGIN_REJECTED', 'this Origin may not open WebSocket connections to this route'));
+      pipeline.respond(ctx, deny('WS_ORIGIN_REJECTED', 'this Origin may not open WebSocket connections to this route'));
       return;
     }
     if (closing || held() >= maxTotal) {
-      const r = deny(503, 'SERVICE_UNAVAILABLE', closing ? 'WS_SHUTTING_DOWN' : 'WS_TOO_MANY_CONNECTIONS_TOTAL', 'the gateway holds as many WebSocket connections as it may; retry later', undefined, ['retry-after', '5']);
-      pipeline.respond(ctx, { ...r, decision: 'error' });
+      pipeline.respond(ctx, deny(closing ? 'WS_SHUTTING_DOWN' : 'WS_TOO_MANY_CONNECTIONS_TOTAL', 'the gateway holds as many WebSocket connections as it may; retry later', undefined, ['retry-after', '5']));
       return;
     }
     const key = ctx.principal ? `p:${ctx.principal.id}` : `a:${ctx.clientAddress}`;
     const n = perClient.get(key) ?? 0;
     if (n >= wp.maxConnectionsPerClient) {
-      pipeline.respond(ctx, deny(429, 'RATE_LIMITED', 'WS_TOO_MANY_CONNECTIONS', `at most ${wp.maxConnectionsPerClient} WebSocket connections per client on this route; close one first`, { max_connections: wp.maxConnectionsPerClient }));
+      pipeline.respond(ctx, deny('WS_TOO_MANY_CONNECTIONS', `at most ${wp.maxConnectionsPerClient} WebSocket connections per client on this route; close one first`, { max_connections: wp.maxConnectionsPerClient }));
       return;
     }
     perClient.set(key, n + 1);
@@ -280,7 +279,7 @@ export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOption
       if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
         ctx.requestId = requestIdFrom(req.headers['x-request-id']);
         ctx.path = (req.url ?? '').slice(0, 256);
-        pipeline.respond(ctx, deny(400, 'INVALID_REQUEST', 'UPGRADE_NOT_SUPPORTED', 'only Upgrade: websocket is supported'));
+        pipeline.respond(ctx, deny('UPGRADE_NOT_SUPPORTED', 'only Upgrade: websocket is supported'));
         return;
       }
       takeCredential(ctx);
