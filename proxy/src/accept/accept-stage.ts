@@ -19,12 +19,14 @@ function repeatedCredential(raw: readonly string[]): boolean {
   return auth > 1 || key > 1;
 }
 
+/** Process-wide settings of the accept stage (from the CLI). */
 export interface AcceptOptions {
   trustedHops: number;
   tls: boolean;
   maxUrlLength: number;
 }
 
+/** The accept stage. */
 export function acceptStage(o: AcceptOptions): Stage {
   const ownProto = o.tls ? 'https' : 'http';
   return {

@@ -14,6 +14,7 @@ function settle(ctx: RequestContext, o: AuthOutcome): StageResult {
   return deny(o.reason, o.message, { reason: o.reason }, headers);
 }
 
+/** The authenticate stage. */
 export function authenticateStage(): Stage {
   return {
     name: 'authenticate',

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiKey } from '@agentcore/policies';
 import type { AuthenticatedPrincipal } from './principal.js';
-import type { CredentialCheck } from './authentication.js';
+import type { CredentialCheck } from './authenticator.js';
 import { ProxyError } from '../errors.js';
 
 interface KeyEntry {

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Authentication } from '@agentcore/policies';
 import { createIntrospectionAuthenticator, processIntrospectionResponse } from './authenticator-introspection.js';
 import { compileClaimPath } from './claims.js';
-import type { CredentialCheck } from './authentication.js';
+import type { CredentialCheck } from './authenticator.js';
 
 const SECRET = 's3cret/+=';
 const ENV = { INTROSPECTION_SECRET: SECRET };

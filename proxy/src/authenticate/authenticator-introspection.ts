@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Introspection } from '@agentcore/policies';
 import type { AuthenticatedPrincipal } from './principal.js';
-import type { CredentialCheck, CredentialDenial } from './authentication.js';
+import type { CredentialCheck, CredentialDenial } from './authenticator.js';
 import { compileClaimPath, readClaimList, readClaimString } from './claims.js';
 import type { ClaimPath } from './claims.js';
 import { ProxyError } from '../errors.js';

@@ -7,7 +7,7 @@ import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { Authentication } from '@agentcore/policies';
 import { createJwtAuthenticator } from './authenticator-jwt.js';
 import type { JwtAuthenticator } from './authenticator-jwt.js';
-import type { CredentialCheck } from './authentication.js';
+import type { CredentialCheck } from './authenticator.js';
 
 const ISS = 'https://idp.example.com';
 const AUD = 'orders-api';

@@ -8,7 +8,7 @@ import type { CryptoKey, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, 
 import { LRUCache } from 'lru-cache';
 import type { JwtIssuer } from '@agentcore/policies';
 import type { AuthenticatedPrincipal } from './principal.js';
-import type { CredentialCheck, CredentialDenial } from './authentication.js';
+import type { CredentialCheck, CredentialDenial } from './authenticator.js';
 import { compileClaimPath, readClaimList, readClaimString } from './claims.js';
 import type { ClaimPath } from './claims.js';
 import { ProxyError } from '../errors.js';

@@ -3,6 +3,7 @@ import { authorize } from '@agentcore/policies';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
+/** The authorize stage. */
 export function authorizeStage(): Stage {
   return {
     name: 'authorize',

@@ -3,6 +3,7 @@ import { hitHeaders, notModifiedHeaders, type ResponseCache } from './response-c
 import type { RequestContext } from '../pipeline/request-context.js';
 import type { Stage, StageResult } from '../pipeline/stage.js';
 
+/** The cache stage over the process's response cache. */
 export function cacheStage(cache: ResponseCache): Stage {
   return {
     name: 'cache',

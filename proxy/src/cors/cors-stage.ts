@@ -4,6 +4,7 @@ import type { RequestContext } from '../pipeline/request-context.js';
 import { isPreflight } from '../route/route-stage.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
+/** The cors stage. */
 export function corsStage(): Stage {
   return {
     name: 'cors',

@@ -5,8 +5,10 @@ import type { PolicyRuntime, RouteRuntime } from '../bundle/policy-runtime.js';
 import type { ReasonCode } from './reasons.js';
 import type { CacheRequest, CacheRule, ResponseCache } from '../cache/response-cache.js';
 
+/** What the pipeline decided about a request. */
 export type Decision = 'allow' | 'deny' | 'error';
 
+/** The per-request state. */
 export interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -53,4 +55,43 @@ export interface RequestContext {
   bytesOut: number;
   /** set by the cache stage on a miss that may be stored: the relay captures the response */
   cacheStore: { cache: ResponseCache; req: CacheRequest; rule: CacheRule } | undefined;
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A fresh context for a request under the bundle in force now (the accept stage fills in the rest). */
+export function newRequestContext(req: IncomingMessage, res: ServerResponse, policy: PolicyRuntime): RequestContext {
+  return {
+    req,
+    res,
+    policy,
+    startedAt: performance.now(),
+    now: Date.now(),
+    requestId: '',
+    traceId: '',
+    traceparent: '',
+    clientAddress: '',
+    forwardedFor: '',
+    forwardedProto: 'http',
+    method: req.method ?? 'GET',
+    path: '',
+    query: '',
+    host: undefined,
+    extraToken: undefined,
+    upgrade: false,
+    route: undefined,
+    params: EMPTY,
+    principal: undefined,
+    decision: 'allow',
+    reason: '',
+    authFailure: undefined,
+    rateLimitResult: undefined,
+    responseHeaders: [],
+    upstreamStart: 0,
+    upstreamEnd: 0,
+    upstreamError: undefined,
+    bytesIn: 0,
+    bytesOut: 0,
+    cacheStore: undefined,
+  };
 }

@@ -22,6 +22,7 @@ function settle(ctx: RequestContext, o: RateLimitOutcome): StageResult {
   );
 }
 
+/** The rate-limit stage over a limit store (local or Redis). */
 export function rateLimitStage(store: RateLimitStore): Stage {
   return {
     name: 'rate-limit',

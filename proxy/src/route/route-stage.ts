@@ -8,6 +8,7 @@ export function isPreflight(ctx: RequestContext): boolean {
   return ctx.method === 'OPTIONS' && h.origin !== undefined && typeof h['access-control-request-method'] === 'string';
 }
 
+/** The route stage. */
 export function routeStage(): Stage {
   return {
     name: 'route',

@@ -20,7 +20,7 @@ export class UpstreamPools {
     if (!pool) {
       pool = new Pool(origin, {
         connections: this.options.connections,
-        // Pipelining made forwarding slower and once stalled a run (PERFORMANCE-NOTES.md): one request per connection at a time.
+        // Pipelining (several requests per connection) made forwarding slower and once stalled a benchmark run: one at a time.
         pipelining: 1,
         keepAliveTimeout: this.options.keepAliveTimeoutMs,
         connect: { timeout: connectTimeoutMs },

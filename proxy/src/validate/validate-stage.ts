@@ -2,7 +2,8 @@
 import type { RequestContext } from '../pipeline/request-context.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
-export function validateRequestStage(): Stage {
+/** The validate stage. */
+export function validateStage(): Stage {
   return {
     name: 'validate',
     run(ctx: RequestContext): StageResult {
