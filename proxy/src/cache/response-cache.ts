@@ -4,31 +4,19 @@
  * upstream (an entry that needs it is simply not stored). The relay streams a miss to the client
  * and feeds a `Capture` alongside; nothing is buffered unless the response is storable.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Route } from '@agentcore/policies';
 import { LRUCache } from 'lru-cache';
 import { parseCacheControl } from './cache-control.js';
+import { BodyCapture, type Capture } from './body-capture.js';
+import { firstValue, parseVary, ifNoneMatchMatches, upstreamLifetime, type CachedResponse } from './cache-headers.js';
+
+export type { Capture } from './body-capture.js';
+export { bodyEtag, hitHeaders, ifNoneMatchMatches, notModifiedHeaders, parseHttpDate, parseVary, type CachedResponse } from './cache-headers.js';
 import { connectionListed, HOP_BY_HOP } from '../forward/hop-by-hop.js';
 
 /** A route's cache rule (`route.cache` in the bundle). */
 export type CacheRule = NonNullable<Route['cache']>;
-
-/** One stored response. */
-export interface CachedResponse {
-  status: number;
-  /** flat [name, value, …] upstream headers (lower-case names), hop-by-hop, `age` and `content-length` removed */
-  headers: string[];
-  body: Buffer;
-  /** the upstream's ETag, or a strong one computed from the body (quoted) */
-  etag: string;
-  /** ms (injected clock) when the response was generated: now − the upstream's `Age` */
-  storedAt: number;
-  /** ms after which the entry is never served */
-  expiresAt: number;
-  /** lower-case request header names from the response's `Vary` (RFC 9111 §4.1), sorted */
-  vary: readonly string[];
-}
 
 /** What the cache reads from a request (all of it known after the authenticate stage). */
 export interface CacheRequest {
@@ -58,16 +46,6 @@ export interface ResponseCacheStats {
   tooLarge: number;
 }
 
-/** Feeds one upstream response body into the cache while it is relayed. */
-export interface Capture {
-  /** false once the body passed `rule.maxEntryBytes`: the capture is abandoned and its memory released; stop feeding */
-  push(chunk: Buffer): boolean;
-  /** stores the response (when complete and still storable) and returns it */
-  finish(): CachedResponse | undefined;
-  /** drops the capture (upstream error, client gone) */
-  abort(): void;
-}
-
 /** Default memory bound. */
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 /** Flat header pair for a response the cache did not answer. */
@@ -79,8 +57,6 @@ const ENTRY_OVERHEAD_BYTES = 256;
 const MAX_VARY_SETS = 8;
 /** Statuses stored (heuristically cacheable ones of RFC 9110 §15.1, minus 204/206/300/308/405/414/501). */
 const STORABLE_STATUS = new Set([200, 203, 301, 404, 410]);
-/** Headers a 304 carries from the stored 200 (RFC 9110 §15.4.5). */
-const NOT_MODIFIED_HEADERS = new Set(['cache-control', 'content-location', 'date', 'expires', 'vary']);
 /** Stored headers never replayed as they are: recomputed per hit. */
 const RECOMPUTED = new Set(['age', 'content-length', 'x-cache']);
 const ABSENT = '\u0001';
@@ -119,112 +95,6 @@ function varyKey(headers: IncomingHttpHeaders, names: readonly string[]): string
   let out = '';
   for (const n of names) out += part(headerValue(headers, n));
   return out;
-}
-
-/** Lower-case, sorted, deduplicated names from `Vary` lines; `['*']` when it varies on everything. */
-export function parseVary(v: string | readonly string[] | undefined): string[] {
-  if (v === undefined) return [];
-  const names = new Set<string>();
-  for (const line of typeof v === 'string' ? [v] : v) {
-    for (const raw of line.split(',')) {
-      const name = raw.trim().toLowerCase();
-      if (name === '*') return ['*'];
-      if (name.length > 0) names.add(name);
-    }
-  }
-  return [...names].sort();
-}
-
-/** Entity-tags of an `If-None-Match` list (quoted strings may hold commas; RFC 9110 §8.8.3). */
-function* entityTags(list: string): Generator<string> {
-  let i = 0;
-  const n = list.length;
-  while (i < n) {
-    while (i < n && (list[i] === ' ' || list[i] === '\t' || list[i] === ',')) i++;
-    if (i >= n) return;
-    const start = i;
-    if (list.startsWith('W/', i)) i += 2;
-    if (list[i] === '"') {
-      const close = list.indexOf('"', i + 1);
-      i = close === -1 ? n : close + 1;
-    }
-    while (i < n && list[i] !== ',') i++;
-    yield list.slice(start, i).trim();
-  }
-}
-
-/** The opaque-tag of an entity-tag, without a weakness indicator. */
-function opaqueTag(tag: string): string {
-  return tag.startsWith('W/') ? tag.slice(2) : tag;
-}
-
-/** Whether `If-None-Match` matches the entry (weak comparison, RFC 9110 §13.1.2; `*` matches any). */
-export function ifNoneMatchMatches(etag: string, ifNoneMatch: string | undefined): boolean {
-  if (ifNoneMatch === undefined) return false;
-  const own = opaqueTag(etag);
-  for (const tag of entityTags(ifNoneMatch)) {
-    if (tag === '*' || opaqueTag(tag) === own) return true;
-  }
-  return false;
-}
-
-function ageSeconds(entry: CachedResponse, now: number): string {
-  return String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
-}
-
-function hasHeader(flat: readonly string[], name: string): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
-  return false;
-}
-
-/** Flat headers for a 200-class hit: stored headers, `etag`, `content-length`, `age` (RFC 9111 §5.1), `x-cache: HIT`. */
-export function hitHeaders(entry: CachedResponse, now: number): string[] {
-  const out = entry.headers.slice();
-  if (!hasHeader(out, 'etag')) out.push('etag', entry.etag);
-  out.push('content-length', String(entry.body.length), 'age', ageSeconds(entry, now), 'x-cache', 'HIT');
-  return out;
-}
-
-/** Flat headers for a 304 answered from the entry (RFC 9110 §15.4.5), with `age` and `x-cache: HIT`. */
-export function notModifiedHeaders(entry: CachedResponse, now: number): string[] {
-  const out: string[] = ['etag', entry.etag];
-  const h = entry.headers;
-  for (let i = 0; i < h.length; i += 2) if (NOT_MODIFIED_HEADERS.has(h[i]!)) out.push(h[i]!, h[i + 1]!);
-  out.push('age', ageSeconds(entry, now), 'x-cache', 'HIT');
-  return out;
-}
-
-/** Strong validator from the body: sha256, base64url, quoted. */
-export function bodyEtag(body: Buffer): string {
-  return `"${createHash('sha256').update(body).digest('base64url')}"`;
-}
-
-const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-const ASCTIME = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
-
-/** ms of an HTTP-date (RFC 9110 §5.6.7: IMF-fixdate or asctime; the obsolete RFC 850 form counts as invalid), or NaN. */
-export function parseHttpDate(v: string): number {
-  const s = v.trim();
-  if (IMF_FIXDATE.test(s)) return Date.parse(s);
-  if (ASCTIME.test(s)) return Date.parse(`${s} GMT`);
-  return NaN;
-}
-
-function firstValue(v: string | string[] | undefined): string | undefined {
-  return typeof v === 'string' ? v : v?.[0];
-}
-
-/** Freshness lifetime in seconds the upstream allows (RFC 9111 §4.2.1), or undefined when it says nothing. */
-function upstreamLifetime(headers: IncomingHttpHeaders, sMaxAge: number | undefined, maxAge: number | undefined, now: number): number | undefined {
-  if (sMaxAge !== undefined) return sMaxAge;
-  if (maxAge !== undefined) return maxAge;
-  const expires = firstValue(headers.expires);
-  if (expires === undefined) return undefined;
-  const at = parseHttpDate(expires);
-  if (Number.isNaN(at)) return 0; // an invalid Expires means "already expired" (RFC 9111 §5.3)
-  const date = firstValue(headers.date);
-  const base = date === undefined ? now : parseHttpDate(date);
-  return Math.max(0, Math.floor((at - (Number.isNaN(base) ? now : base)) / 1000));
 }
 
 /** The response cache of one sidecar: one instance for all routes, purged when the bundle changes. */
@@ -426,70 +296,5 @@ export class ResponseCache {
     let key = part(req.routeId) + part(req.path) + part(req.query) + varyKey(req.headers, c.vary);
     if (rule.private) key += part(req.principalId ?? ABSENT);
     return key;
-  }
-}
-
-interface CaptureMeta {
-  status: number;
-  headers: string[];
-  etag: string | undefined;
-  storedAt: number;
-  expiresAt: number;
-  declared: number | undefined;
-  maxBodyBytes: number;
-}
-
-/** Collects the body chunks of one response until it ends or passes the entry limit. */
-class BodyCapture implements Capture {
-  private chunks: Buffer[] = [];
-  private length = 0;
-  private state: 'open' | 'done' = 'open';
-
-  constructor(
-    private readonly cache: ResponseCache,
-    private readonly primary: string,
-    private readonly key: string,
-    private readonly vary: readonly string[],
-    private readonly meta: CaptureMeta,
-  ) {}
-
-  push(chunk: Buffer): boolean {
-    if (this.state !== 'open') return false;
-    this.length += chunk.length;
-    if (this.length > this.meta.maxBodyBytes) {
-      this.cache.countTooLarge();
-      this.abort();
-      return false;
-    }
-    this.chunks.push(chunk);
-    return true;
-  }
-
-  finish(): CachedResponse | undefined {
-    if (this.state !== 'open') return undefined;
-    const { chunks, length, meta } = this;
-    this.abort();
-    // A body shorter or longer than announced is a truncated or broken response: never stored.
-    if (meta.declared !== undefined && meta.declared !== length) return undefined;
-    if (meta.expiresAt <= this.cache.clock()) return undefined;
-    // An exact-size copy: no view keeps a socket buffer or a pool slab alive behind the accounting.
-    const body = Buffer.allocUnsafeSlow(length);
-    let at = 0;
-    for (const c of chunks) at += c.copy(body, at);
-    return this.cache.store(this.primary, this.key, {
-      status: meta.status,
-      headers: meta.headers,
-      body,
-      etag: meta.etag ?? bodyEtag(body),
-      storedAt: meta.storedAt,
-      expiresAt: meta.expiresAt,
-      vary: this.vary,
-    });
-  }
-
-  abort(): void {
-    this.state = 'done';
-    this.chunks = [];
-    this.length = 0;
   }
 }
