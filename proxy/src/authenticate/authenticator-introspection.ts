@@ -86,9 +86,8 @@ export function processIntrospectionResponse(body: Record<string, unknown>, sett
   return Object.freeze({ ok: true as const, principal });
 }
 
-/** Builds the authenticator; throws `PROXY_CONFIG_INVALID` when the client secret variable is not set. */
-export function createIntrospectionAuthenticator(config: Introspection, options: IntrospectionAuthenticatorOptions = {}): IntrospectionAuthenticator {
-  const env = options.env ?? process.env;
+/** The request headers of the endpoint's client; throws `PROXY_CONFIG_INVALID` when the secret variable is not set. */
+function clientHeaders(config: Introspection, env: Record<string, string | undefined>): Record<string, string> {
   const secret = env[config.clientSecretEnv];
   if (secret === undefined || secret === '') {
     throw new ProxyError(
@@ -96,13 +95,18 @@ export function createIntrospectionAuthenticator(config: Introspection, options:
       `introspection "${config.id}": environment variable ${config.clientSecretEnv} is not set; set it to the client secret of client "${config.clientId}"`,
     );
   }
-  const fetchImpl = options.fetch ?? fetch;
   // RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.
-  const headers = {
+  return {
     authorization: `Basic ${Buffer.from(`${formEncode(config.clientId)}:${formEncode(secret)}`).toString('base64')}`,
     'content-type': 'application/x-www-form-urlencoded',
     accept: 'application/json',
   };
+}
+
+/** Builds the authenticator; throws `PROXY_CONFIG_INVALID` when the client secret variable is not set. */
+export function createIntrospectionAuthenticator(config: Introspection, options: IntrospectionAuthenticatorOptions = {}): IntrospectionAuthenticator {
+  const headers = clientHeaders(config, options.env ?? process.env);
+  const fetchImpl = options.fetch ?? fetch;
   const settings: IntrospectionSettings = {
     id: config.id,
     audiences: config.audiences ?? [],

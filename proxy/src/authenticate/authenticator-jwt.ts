@@ -161,6 +161,37 @@ async function inlineKeys(issuer: JwtIssuer, jwks: JSONWebKeySet): Promise<JWTVe
   return local;
 }
 
+/** One issuer's verifier: its keys (inline, imported now; or remote, warmed up after all are built) and options. */
+async function issuerVerifier(issuer: JwtIssuer, options: JwtAuthenticatorOptions, warmUps: (() => void)[]): Promise<IssuerVerifier> {
+  let getKey: JWTVerifyGetKey<CryptoKey>;
+  if (issuer.jwks !== undefined) {
+    getKey = await inlineKeys(issuer, issuer.jwks as unknown as JSONWebKeySet);
+  } else if (issuer.jwksUri !== undefined) {
+    const remote = remoteKeys(issuer, issuer.jwksUri, options);
+    getKey = remote.getKey;
+    warmUps.push(remote.warmUp);
+  } else {
+    throw new ProxyError('PROXY_CONFIG_INVALID', `JWT issuer "${issuer.id}": give jwksUri or jwks`);
+  }
+  return {
+    id: issuer.id,
+    getKey,
+    options: {
+      issuer: issuer.issuer,
+      audience: [...issuer.audiences],
+      algorithms: [...issuer.algorithms],
+      clockTolerance: issuer.clockToleranceSeconds,
+      requiredClaims: ['exp', 'sub'],
+      ...(issuer.maxTokenAgeSeconds > 0 ? { maxTokenAge: issuer.maxTokenAgeSeconds } : {}),
+    },
+    toleranceSeconds: issuer.clockToleranceSeconds,
+    maxTokenAgeSeconds: issuer.maxTokenAgeSeconds,
+    subject: compileClaimPath(issuer.claims.subject),
+    roles: compileClaimPath(issuer.claims.roles),
+    scopes: compileClaimPath(issuer.claims.scopes),
+  };
+}
+
 /** Builds one verifier per issuer (key sets created and imported once) and the verified-token cache. */
 export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], options: JwtAuthenticatorOptions = {}): Promise<JwtAuthenticator> {
   const byIssuer = new Map<string, IssuerVerifier>();
@@ -170,33 +201,7 @@ export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], opti
     if (other !== undefined) {
       throw new ProxyError('PROXY_CONFIG_INVALID', `JWT issuers "${other.id}" and "${issuer.id}" have the same issuer "${issuer.issuer}": merge them (audiences and keys are lists)`);
     }
-    let getKey: JWTVerifyGetKey<CryptoKey>;
-    if (issuer.jwks !== undefined) {
-      getKey = await inlineKeys(issuer, issuer.jwks as unknown as JSONWebKeySet);
-    } else if (issuer.jwksUri !== undefined) {
-      const remote = remoteKeys(issuer, issuer.jwksUri, options);
-      getKey = remote.getKey;
-      warmUps.push(remote.warmUp);
-    } else {
-      throw new ProxyError('PROXY_CONFIG_INVALID', `JWT issuer "${issuer.id}": give jwksUri or jwks`);
-    }
-    byIssuer.set(issuer.issuer, {
-      id: issuer.id,
-      getKey,
-      options: {
-        issuer: issuer.issuer,
-        audience: [...issuer.audiences],
-        algorithms: [...issuer.algorithms],
-        clockTolerance: issuer.clockToleranceSeconds,
-        requiredClaims: ['exp', 'sub'],
-        ...(issuer.maxTokenAgeSeconds > 0 ? { maxTokenAge: issuer.maxTokenAgeSeconds } : {}),
-      },
-      toleranceSeconds: issuer.clockToleranceSeconds,
-      maxTokenAgeSeconds: issuer.maxTokenAgeSeconds,
-      subject: compileClaimPath(issuer.claims.subject),
-      roles: compileClaimPath(issuer.claims.roles),
-      scopes: compileClaimPath(issuer.claims.scopes),
-    });
+    byIssuer.set(issuer.issuer, await issuerVerifier(issuer, options, warmUps));
   }
   for (const warmUp of warmUps) warmUp();
 
