@@ -17,7 +17,8 @@ export default tseslint.config(
     },
   },
   // The bar: no file over 300 lines, no function over 80, in the apps' non-test sources. Declarative tables are
-  // exempt where marked (`/* eslint-disable max-lines */` with the reason beside it).
+  // exempt where marked (`/* eslint-disable max-lines */` with the reason beside it). admin-api/src/**/*.ts joins
+  // this list with its own split (issue #8, admin half).
   {
     files: ['proxy/src/**/*.ts'],
     ignores: ['**/*.test.ts'],

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig as loadAdminConfig, startAdmin, type AdminHandle } from '../../admin-api/src/index.js';
-import { loadConfig as loadProxyConfig, startProxy, type ProxyHandle } from '../../proxy/src/index.js';
+import { loadConfig as loadAdminConfig, startAdmin, type AdminHandle } from '@agentcore/admin-api';
+import { loadConfig as loadProxyConfig, startProxy, type ProxyHandle } from '@agentcore/proxy';
 import { startDemoBackend, type DemoBackend } from '../src/demo-backend.js';
 import { adminClient, loginForToken, seedService, type SeedResult } from '../src/seed-demo.js';
 
