@@ -70,7 +70,7 @@ export const PROXY_REASONS = {
   // rate-limit
   RATE_LIMITED: { code: 'RATE_LIMITED', decision: 'deny', doc: 'a rate limit of the route is reached; `Retry-After` says when to retry' },
   QUOTA_EXCEEDED: { code: 'QUOTA_EXCEEDED', decision: 'deny', doc: 'a quota of the route is used up; `Retry-After` says when it renews' },
-  RATE_LIMIT_STORE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: 'Redis is down and --redis-fallback is `deny`' },
+  RATE_LIMIT_STORE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: 'Redis is down and --redis-fallback is `closed`; `Retry-After` says when to retry' },
   // validate (and the forward stage counting a chunked body)
   BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', decision: 'deny', doc: 'the body (declared or counted) exceeds the route\'s maxBodyBytes' },
   UNSUPPORTED_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', decision: 'deny', doc: 'the body\'s Content-Type is not among the route\'s contentTypes' },
