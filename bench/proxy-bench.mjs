@@ -179,7 +179,7 @@ function fail(message, code = 1) {
 function start(name, command, args, stdout = 'ignore') {
   const errFile = join(tmp, `${name}.stderr.log`);
   const errFd = openSync(errFile, 'w');
-  // --pin: backend and proxies share CPU 0, the load generator gets CPU 1 (as in the performance notes).
+  // --pin: backend and proxies share CPU 0, the load generator gets CPU 1.
   if (PIN) [command, args] = ['taskset', ['-c', '0', command, ...args]];
   const child = spawn(command, args, { stdio: ['ignore', stdout, errFd], cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } });
   closeSync(errFd);
