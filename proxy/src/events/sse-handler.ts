@@ -84,7 +84,7 @@ class SseConnection implements HubConnection {
     readonly principal: TopicPrincipal,
     private readonly o: SseEventsOptions,
   ) {
-    this.writer = new BoundedWriter(o.queueLimit, (chunk, done) => res.write(chunk, () => done()), () => this.slowConsumer());
+    this.writer = new BoundedWriter(o.queueLimit, (chunk, done) => res.write(chunk, () => done()), () => res.writableNeedDrain, () => this.slowConsumer());
     o.metrics?.connections.inc({ transport: 'sse' });
     this.timer = setInterval(() => this.write(': heartbeat\n\n'), o.heartbeatMs);
     this.timer.unref();

@@ -30,6 +30,9 @@ export function serveEventsWebSocket(ws: WebSocket, principal: TopicPrincipal, o
   new WsEventsConnection(ws, principal, options);
 }
 
+/** Unsent bytes above which the socket counts as pushing back (the default high-water mark of a stream). */
+const BACKPRESSURE_BYTES = 16 * 1024;
+
 class WsEventsConnection implements HubConnection {
   private readonly subs = new Map<string, Subscription>();
   private readonly writer: BoundedWriter;
@@ -43,7 +46,7 @@ class WsEventsConnection implements HubConnection {
     private readonly o: WsEventsOptions,
   ) {
     this.now = o.now ?? Date.now;
-    this.writer = new BoundedWriter(o.queueLimit, (chunk, done) => ws.send(chunk, done), () => this.slowConsumer());
+    this.writer = new BoundedWriter(o.queueLimit, (chunk, done) => ws.send(chunk, done), () => ws.bufferedAmount > BACKPRESSURE_BYTES, () => this.slowConsumer());
     o.metrics?.connections.inc({ transport: 'websocket' });
     ws.on('pong', () => (this.alive = true));
     ws.on('message', (data, isBinary) => void this.onMessage(data, isBinary));
