@@ -128,6 +128,7 @@ class SseConnection implements HubConnection {
     this.o.metrics?.drops.inc({ reason: 'slow_consumer' });
     // The frames in flight cannot be flushed: drop the connection; EventSource reconnects with Last-Event-ID.
     this.ended = true;
+    if (this.sub !== undefined) this.o.hub.unsubscribe(this.sub);
     this.res.destroy();
   }
 

@@ -136,9 +136,9 @@ export async function startEventsServer(bus: EventBus, policy: EventsPolicyType 
 }
 
 /** Publishes one event through the HTTP endpoint; returns the status and the parsed body. */
-export async function publish(url: string, event: unknown, token: string | undefined = 'backend'): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function publish(url: string, event: unknown, token: string | null = 'backend'): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${url}/publish`, { method: 'POST', headers, body: typeof event === 'string' ? event : JSON.stringify(event) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
