@@ -22,11 +22,11 @@ end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[1])
 redis.call('XADD', KEYS[2], id, 'e', ARGV[1], 'p', prev)
 redis.call('XTRIM', KEYS[2], 'MAXLEN', maxEvents)
-redis.call('XTRIM', KEYS[2], 'MINID', tostring(now - maxAge) .. '-0')
+redis.call('XTRIM', KEYS[2], 'MINID', string.format('%.0f-0', now - maxAge))
 redis.call('PEXPIRE', KEYS[2], maxAge * 2)
 redis.call('ZADD', KEYS[3], now, ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - maxAge * 2)
-return {id, tostring(now)}
+return {id, string.format('%.0f', now)}
 `;
 
 /**
@@ -36,10 +36,10 @@ return {id, tostring(now)}
 export const HISTORY_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if redis.call('EXISTS', KEYS[1]) == 0 then return {false, {}, tostring(now)} end
-redis.call('XTRIM', KEYS[1], 'MINID', tostring(now - tonumber(ARGV[2])) .. '-0')
+if redis.call('EXISTS', KEYS[1]) == 0 then return {false, {}, string.format('%.0f', now)} end
+redis.call('XTRIM', KEYS[1], 'MINID', string.format('%.0f-0', now - tonumber(ARGV[2])))
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local last = '0-0'
 for i = 1, #info, 2 do if info[i] == 'last-generated-id' then last = info[i + 1] end end
-return {last, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+'), tostring(now)}
+return {last, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+'), string.format('%.0f', now)}
 `;

@@ -25,8 +25,8 @@ export interface RedisBusOptions {
 }
 
 interface ScriptClient {
-  agentcoreEventPublish(numKeys: number, ...args: string[]): Promise<[string, string]>;
-  agentcoreEventHistory(numKeys: number, ...args: string[]): Promise<[string | null, [string, string[]][], string]>;
+  agentcoreEventPublish(...args: string[]): Promise<[string, string]>;
+  agentcoreEventHistory(...args: string[]): Promise<[string | null, [string, string[]][], string]>;
 }
 
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
@@ -90,7 +90,7 @@ export class RedisEventBus implements EventBus {
     const body = { topic: input.topic, type: input.type, data: input.data, owner: input.owner, audience: input.audience, sourceId: input.sourceId, time: Date.now() };
     let reply: [string, string];
     try {
-      reply = await this.scripts.agentcoreEventPublish(3, this.allKey, this.topicKey(input.topic), this.indexKey,
+      reply = await this.scripts.agentcoreEventPublish(this.allKey, this.topicKey(input.topic), this.indexKey,
         JSON.stringify(body), input.topic, String(maxEvents), String(maxAgeMs), String(this.options.feedMaxLen ?? 100_000));
     } catch (err) {
       throw unavailable('take the event', err);
@@ -115,7 +115,7 @@ export class RedisEventBus implements EventBus {
         if (parseEventId(afterId)[0] < now - 2 * maxAgeMs) gaps.push('*');
       }
       const events: BusEvent[] = [];
-      const replies = await Promise.all(topics.map((t) => this.scripts.agentcoreEventHistory(1, this.topicKey(t), afterId, String(maxAgeMs))));
+      const replies = await Promise.all(topics.map((t) => this.scripts.agentcoreEventHistory(this.topicKey(t), afterId, String(maxAgeMs))));
       replies.forEach(([last, entries, nowText], i) => {
         const topic = topics[i] as string;
         if (last === null) {
