@@ -113,7 +113,7 @@ export async function startEventsServer(bus: EventBus, policy: EventsPolicyType 
       }),
     );
   });
-  server.listen(port, '127.0.0.1');
+  server.listen({ port, host: '127.0.0.1', backlog: 4096 }); // a reconnect storm arrives at once
   await new Promise((r) => server.once('listening', r));
   const { port: actual } = server.address() as AddressInfo;
   return {
