@@ -12,6 +12,9 @@ export class EventsMetrics {
   readonly drops: Counter<'reason'>;
   readonly lag: Histogram;
   readonly refused: Counter<'reason'>;
+  /** `eventsOut` children bound once: the per-frame increment skips the label lookup */
+  readonly sseOut: Counter.Internal;
+  readonly wsOut: Counter.Internal;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -32,6 +35,8 @@ export class EventsMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
+    this.sseOut = this.eventsOut.labels('sse');
+    this.wsOut = this.eventsOut.labels('websocket');
     this.refused = new Counter({ name: 'agentcore_events_refused_total', help: 'Subscriptions and publishes refused, by reason code.', labelNames: ['reason'], registers });
   }
 }

@@ -8,6 +8,7 @@ import { errorBody, statusOfError } from '@agentcore/policies';
 import type { PublicErrorCode, TopicPrincipal } from '@agentcore/policies';
 import { BoundedWriter } from './bounded-writer.js';
 import { isEventId } from './event-id.js';
+import { eventJson } from './event-json.js';
 import type { BusEvent } from './event-bus.js';
 import type { EventsMetrics } from './events-metrics.js';
 import type { HubConnection, HubNotice, Subscription, SubscriptionHub } from './subscription-hub.js';
@@ -31,10 +32,9 @@ function refuse(res: ServerResponse, code: PublicErrorCode, message: string, det
   res.end(body);
 }
 
-/** The `data:` of an event frame: one JSON line. */
+/** An event frame: `id:` and one JSON `data:` line. */
 function eventFrame(e: BusEvent): string {
-  const data = JSON.stringify({ id: e.id, topic: e.topic, type: e.type, data: e.data, time: e.time, owner: e.owner, sourceId: e.sourceId });
-  return `id: ${e.id}\ndata: ${data}\n\n`;
+  return `id: ${e.id}\ndata: ${eventJson(e)}\n\n`;
 }
 
 function controlFrame(name: string, fields: Record<string, unknown>): string {
@@ -103,7 +103,7 @@ class SseConnection implements HubConnection {
 
   deliver(_sub: Subscription, event: BusEvent): void {
     if (this.ended) return;
-    if (this.writer.send(eventFrame(event))) this.o.metrics?.eventsOut.inc({ transport: 'sse' });
+    if (this.writer.send(eventFrame(event))) this.o.metrics?.sseOut.inc();
   }
 
   notice(sub: Subscription, n: HubNotice): void {

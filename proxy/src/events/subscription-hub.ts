@@ -178,17 +178,19 @@ export class SubscriptionHub {
   private onEvent(e: BusEvent): void {
     const m = this.options.metrics;
     m?.eventsIn.inc({ source: 'bus' });
+    // One decision per principal and event: connections of one principal (often one shared object) ask once.
+    const decided = new Map<TopicPrincipal, boolean>();
     const exact = this.exact.get(e.topic);
-    if (exact !== undefined) for (const sub of exact) this.offer(sub, e);
+    if (exact !== undefined) for (const sub of exact) this.offer(sub, e, decided);
     for (const sub of this.wildcard) {
-      if (sub.filters.some((f) => !f.exact && matchTopic(f, e.topic) !== undefined)) this.offer(sub, e);
+      if (sub.filters.some((f) => !f.exact && matchTopic(f, e.topic) !== undefined)) this.offer(sub, e, decided);
     }
     m?.lag.observe(Math.max(0, Date.now() - e.time) / 1000);
   }
 
-  private offer(sub: Subscription, e: BusEvent): void {
+  private offer(sub: Subscription, e: BusEvent, decided: Map<TopicPrincipal, boolean>): void {
     if (sub.buffer === undefined) {
-      this.send(sub, e);
+      this.send(sub, e, decided);
       return;
     }
     sub.buffer.push(e);
@@ -199,10 +201,15 @@ export class SubscriptionHub {
   }
 
   /** Delivers once, in id order, when the topic rule allows this event to this principal. */
-  private send(sub: Subscription, e: BusEvent): void {
+  private send(sub: Subscription, e: BusEvent, decided?: Map<TopicPrincipal, boolean>): void {
     if (sub.closed || compareEventIds(e.id, sub.lastId) <= 0) return;
-    const filter = sub.filters[0] as TopicPattern;
-    if (!this.authorize(sub.connection.principal, filter, e).allow) return;
+    const principal = sub.connection.principal;
+    let allow = decided?.get(principal);
+    if (allow === undefined) {
+      allow = this.authorize(principal, sub.filters[0] as TopicPattern, e).allow;
+      decided?.set(principal, allow);
+    }
+    if (!allow) return;
     sub.lastId = e.id;
     sub.connection.deliver(sub, e);
   }

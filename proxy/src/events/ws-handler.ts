@@ -57,7 +57,7 @@ class WsEventsConnection implements HubConnection {
   }
 
   deliver(sub: Subscription, event: BusEvent): void {
-    if (this.writer.send(eventMessage(sub.id, event))) this.o.metrics?.eventsOut.inc({ transport: 'websocket' });
+    if (this.writer.send(eventMessage(sub.id, event))) this.o.metrics?.wsOut.inc();
   }
 
   notice(sub: Subscription, n: HubNotice): void {

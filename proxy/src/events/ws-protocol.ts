@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { errorBody } from '@agentcore/policies';
 import type { PublicErrorCode } from '@agentcore/policies';
 import type { BusEvent } from './event-bus.js';
+import { eventJson } from './event-json.js';
 
 const SubscriptionId = z.string().min(1).max(128);
 
@@ -34,8 +35,7 @@ export const CloseCode = {
 
 /** `{"type":"event","subscription","event":{id,topic,type,data,time,owner?}}`. */
 export function eventMessage(subscription: string, e: BusEvent): string {
-  const event = { id: e.id, topic: e.topic, type: e.type, data: e.data, time: e.time, owner: e.owner, sourceId: e.sourceId };
-  return JSON.stringify({ type: 'event', subscription, event });
+  return `{"type":"event","subscription":${JSON.stringify(subscription)},"event":${eventJson(e)}}`;
 }
 
 /** `{"type":"error","id"?,"error":{code,message,details,request_id,timestamp}}`. */
