@@ -3,6 +3,7 @@
  * One interface, several implementations: in-process (`memory-bus.ts`, one sidecar) and Redis Streams
  * (`redis-bus.ts`, several sidecars); NATS JetStream would be a third (docs/events.md § The bus).
  */
+import { ProxyError } from '../errors.js';
 
 /** What a publisher sends: the bus assigns the id and time. */
 export interface EventInput {
@@ -54,10 +55,9 @@ export interface EventBus {
 }
 
 /** The broker did not take or cannot serve the request (down, timed out); the caller answers 503. */
-export class EventBusUnavailableError extends Error {
-  readonly code = 'PROXY_EVENT_BUS_UNAVAILABLE';
+export class EventBusUnavailableError extends ProxyError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('PROXY_EVENT_BUS_UNAVAILABLE', message, options);
     this.name = 'EventBusUnavailableError';
   }
 }
