@@ -10,3 +10,4 @@ export * from './ws-protocol.js';
 export * from './sse-handler.js';
 export * from './publish-handler.js';
 export * from './events-metrics.js';
+export * from './credential-expiry.js';

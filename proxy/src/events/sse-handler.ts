@@ -5,8 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody, statusOfError } from '@agentcore/policies';
-import type { PublicErrorCode, TopicPrincipal } from '@agentcore/policies';
+import type { PublicErrorCode } from '@agentcore/policies';
 import { BoundedWriter } from './bounded-writer.js';
+import { expiredMessage, watchCredentialExpiry } from './credential-expiry.js';
+import type { SubscriberPrincipal } from './credential-expiry.js';
 import { isEventId } from './event-id.js';
 import { eventJson } from './event-json.js';
 import type { BusEvent } from './event-bus.js';
@@ -45,7 +47,7 @@ function controlFrame(name: string, fields: Record<string, unknown>): string {
  * Answers a GET on an event-stream route with `text/event-stream`; refuses with the error body (400/403) before
  * the stream opens when no topic can be subscribed. Resolves once the stream is set up.
  */
-export async function serveEventsSse(req: IncomingMessage, res: ServerResponse, principal: TopicPrincipal, o: SseEventsOptions): Promise<void> {
+export async function serveEventsSse(req: IncomingMessage, res: ServerResponse, principal: SubscriberPrincipal, o: SseEventsOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const topics = [...url.searchParams.getAll('topic'), ...url.searchParams.getAll('topics').flatMap((t) => t.split(','))].filter((t) => t !== '');
   const header = req.headers['last-event-id'];
@@ -76,18 +78,25 @@ function errorOf(code: PublicErrorCode, message: string, details: Record<string,
 class SseConnection implements HubConnection {
   private readonly writer: BoundedWriter;
   private readonly timer: NodeJS.Timeout;
+  private readonly stopExpiry: () => void;
   private sub: Subscription | undefined;
   private ended = false;
 
   constructor(
     private readonly res: ServerResponse,
-    readonly principal: TopicPrincipal,
+    readonly principal: SubscriberPrincipal,
     private readonly o: SseEventsOptions,
   ) {
     this.writer = new BoundedWriter(o.queueLimit, (chunk, done) => res.write(chunk, () => done()), () => res.writableNeedDrain, () => this.slowConsumer());
     o.metrics?.connections.inc({ transport: 'sse' });
     this.timer = setInterval(() => this.write(': heartbeat\n\n'), o.heartbeatMs);
     this.timer.unref();
+    this.stopExpiry = watchCredentialExpiry(principal, (o.now ?? Date.now)(), () => {
+      const message = expiredMessage(principal.expiresAt as number);
+      this.write(controlFrame('error', errorOf('UNAUTHENTICATED', message, { reason: 'TOKEN_EXPIRED' }, o)));
+      if (this.sub !== undefined) o.hub.unsubscribe(this.sub);
+      this.end();
+    });
     res.on('close', () => this.onClose());
   }
 
@@ -135,6 +144,7 @@ class SseConnection implements HubConnection {
   private onClose(): void {
     this.ended = true;
     clearInterval(this.timer);
+    this.stopExpiry();
     if (this.sub !== undefined) this.o.hub.unsubscribe(this.sub);
     this.o.metrics?.connections.dec({ transport: 'sse' });
   }

@@ -4,8 +4,9 @@
  * Authentication happened before the upgrade; the principal comes in.
  */
 import type { WebSocket, RawData } from 'ws';
-import type { TopicPrincipal } from '@agentcore/policies';
 import { BoundedWriter } from './bounded-writer.js';
+import { expiredMessage, watchCredentialExpiry } from './credential-expiry.js';
+import type { SubscriberPrincipal } from './credential-expiry.js';
 import type { BusEvent } from './event-bus.js';
 import type { EventsMetrics } from './events-metrics.js';
 import type { HubConnection, HubNotice, Subscription, SubscriptionHub } from './subscription-hub.js';
@@ -26,7 +27,7 @@ export interface WsEventsOptions {
 }
 
 /** Runs the protocol until the socket closes. */
-export function serveEventsWebSocket(ws: WebSocket, principal: TopicPrincipal, options: WsEventsOptions): void {
+export function serveEventsWebSocket(ws: WebSocket, principal: SubscriberPrincipal, options: WsEventsOptions): void {
   new WsEventsConnection(ws, principal, options);
 }
 
@@ -38,11 +39,12 @@ class WsEventsConnection implements HubConnection {
   private readonly writer: BoundedWriter;
   private alive = true;
   private readonly timer: NodeJS.Timeout;
+  private readonly stopExpiry: () => void;
   private readonly now: () => number;
 
   constructor(
     private readonly ws: WebSocket,
-    readonly principal: TopicPrincipal,
+    readonly principal: SubscriberPrincipal,
     private readonly o: WsEventsOptions,
   ) {
     this.now = o.now ?? Date.now;
@@ -54,6 +56,7 @@ class WsEventsConnection implements HubConnection {
     ws.on('error', () => undefined); // 'close' follows
     this.timer = setInterval(() => this.heartbeat(), o.heartbeatMs);
     this.timer.unref();
+    this.stopExpiry = watchCredentialExpiry(principal, this.now(), () => this.expired());
   }
 
   deliver(sub: Subscription, event: BusEvent): void {
@@ -143,6 +146,13 @@ class WsEventsConnection implements HubConnection {
     this.ws.ping();
   }
 
+  private expired(): void {
+    const message = expiredMessage(this.principal.expiresAt as number);
+    this.writer.send(errorMessage('UNAUTHENTICATED', message, { reason: 'TOKEN_EXPIRED' }, this.o.requestId, this.now()));
+    this.closeAll();
+    this.ws.close(CloseCode.CREDENTIAL_EXPIRED, 'credential expired');
+  }
+
   private slowConsumer(): void {
     this.o.metrics?.drops.inc({ reason: 'slow_consumer' });
     this.closeAll();
@@ -158,6 +168,7 @@ class WsEventsConnection implements HubConnection {
 
   private onClose(): void {
     clearInterval(this.timer);
+    this.stopExpiry();
     this.closeAll();
     this.o.metrics?.connections.dec({ transport: 'websocket' });
   }

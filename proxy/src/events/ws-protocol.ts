@@ -29,6 +29,8 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 export const CloseCode = {
   /** the server shuts down */
   GOING_AWAY: 1001,
+  /** the credential the connection was opened with expired: reconnect with a fresh one */
+  CREDENTIAL_EXPIRED: 4001,
   /** the connection's queue limit was reached: resume from the last id */
   SLOW_CONSUMER: 4008,
 } as const;

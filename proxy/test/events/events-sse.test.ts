@@ -107,6 +107,15 @@ describe('SSE events', () => {
     expect(again.status).toBe(403);
   });
 
+  it('ends the stream when the credential expires, saying so', async () => {
+    const c = await sse('topic=agents/a1', 'expiring');
+    await until(() => c.ended, 'end at expiry', 3000);
+    const err = JSON.parse(c.frames.find((f) => f.event === 'agentcore.error')?.data as string) as { error: { code: string; message: string } };
+    expect(err.error.code).toBe('UNAUTHENTICATED');
+    expect(err.error.message).toContain('the credential expired at');
+    expect(server.hub.stats().subscriptions).toBe(0);
+  });
+
   it('drops a slow consumer once its queue limit is reached', async () => {
     const c = await sse('topic=agents/a1');
     await until(() => server.hub.stats().subscriptions === 1, 'subscription');

@@ -61,6 +61,8 @@ function principalOf(req: IncomingMessage): TopicPrincipal | undefined {
   const auth = req.headers.authorization;
   const url = new URL(req.url ?? '/', 'http://x');
   const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (url.searchParams.get('access_token') ?? undefined);
+  // `expiring`: an admin whose credential expires 300 ms after the request
+  if (token === 'expiring') return { id: 'eve', roles: ['admin'], expiresAt: Date.now() + 300 } as TopicPrincipal;
   return token === undefined ? undefined : TOKENS[token];
 }
 

@@ -157,6 +157,15 @@ describe('WebSocket events', () => {
     expect(c.closed?.code).toBe(1006);
   });
 
+  it('closes the connection when its credential expires, saying so', async () => {
+    const c = await client('expiring');
+    await subscribed(c, 's', ['agents/a1']);
+    await until(() => c.closed !== undefined, 'close at expiry', 3000);
+    expect(c.closed?.code).toBe(4001);
+    expect(c.messages.find((m) => m.type === 'error')).toMatchObject({ error: { code: 'UNAUTHENTICATED', details: { reason: 'TOKEN_EXPIRED' } } });
+    expect(server.hub.stats().subscriptions).toBe(0);
+  });
+
   it('unauthenticated upgrade is refused before the protocol starts', async () => {
     await expect(openWs(server.wsUrl, undefined)).rejects.toThrow(/401/);
   });
