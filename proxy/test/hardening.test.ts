@@ -105,6 +105,26 @@ describe('finding 1: requests the sidecar cannot forward never count against the
   });
 });
 
+describe('finding 1: a header undici would refuse is answered 400 before admission', () => {
+  it('a bundle rename that makes a second Host: 400 every time, the breaker stays closed, nothing reaches the backend', async () => {
+    const b = bundle() as { routes: Record<string, unknown>[] } & PolicyBundleInput;
+    b.routes.at(-1)!.headers = { request: { rename: { 'x-alt-host': 'host' } } };
+    const s = await startTestSidecar(backendUrl, b);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await fetch(s.url + '/x', { headers: { 'x-alt-host': 'evil.example' } });
+        expect(r.status).toBe(400);
+        expect(((await r.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe('UNFORWARDABLE_HEADER');
+      }
+      expect(seen).toHaveLength(0);
+      expect((await fetch(s.url + '/x')).status).toBe(200);
+      expect(s.runtime().upstreamSnapshots()[0]!.circuit).toBe('closed');
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('finding 2: the response cache is keyed on the host it forwards', () => {
   it('never serves a response built for Host: evil.example to Host: good.example', async () => {
     const evil = await raw('/cached/host', ['host: evil.example']);
