@@ -30,17 +30,15 @@ const invalid = (message: string): HostCheck => ({ ok: false, reason: 'HOST_INVA
 function validHostValue(v: string): string | undefined {
   if (v.length === 0) return 'the Host header is empty';
   if (v.length > MAX_HOST_LENGTH) return 'the Host header is too long';
-  let name: string;
   let rest: string;
   if (v.startsWith('[')) {
     const close = v.indexOf(']');
     if (close === -1) return 'the Host header has an unbalanced "["';
     if (!isIPv6(v.slice(1, close))) return 'the bracketed Host is not an IPv6 address';
-    name = '';
     rest = v.slice(close + 1);
   } else {
     const colon = v.indexOf(':');
-    name = colon === -1 ? v : v.slice(0, colon);
+    const name = colon === -1 ? v : v.slice(0, colon);
     rest = colon === -1 ? '' : v.slice(colon);
     if (!NAME.test(name) || name.includes('..')) return 'the Host header is not a host name or address (no userinfo, path, spaces or brackets)';
   }
