@@ -159,6 +159,7 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
         const actor = actorOf(ctx);
         const service = ctx.params.service;
         const { key, secret } = await applyChange(deps, actor, async (trx) => {
+          await getService(trx, service); // an unknown service is 404 before anything about the body
           await checkKeyReferences(trx, service, { principal: ctx.body.principal, roles: ctx.body.roles });
           const created = await createApiKey(trx, { ...ctx.body, service }, now());
           return { result: created, services: [service], audit: { action: 'api-key.create', resourceType: 'api-key', resourceId: rid(created.key), before: null, after: publicFields(created.key) } };
