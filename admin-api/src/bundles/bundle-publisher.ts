@@ -12,6 +12,7 @@ import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
+import { withdrawalBundle } from './withdrawal-fallback.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 /** A new revision, or the content equals the latest revision's (nothing stored). */
@@ -116,12 +117,28 @@ export function createBundlePublisher(deps: {
 
   const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
 
+  /** Revocation wins: the last good content with the credentials withdrawn since, when the policy does not compile. */
+  const publishWithdrawals = async (service: string, actor: string): Promise<void> => {
+    try {
+      const bundle = await withdrawalBundle(deps.store, service, now());
+      if (!bundle) return;
+      const r = await store(service, actor, bundle, 'bundle.publish-withdrawals');
+      deps.log.error({ service, revision: r.revision }, 'policy does not compile: published only the withdrawn credentials on top of the last good revision');
+    } catch (err) {
+      deps.log.error({ err, service }, 'cannot publish the withdrawn credentials of a service whose policy does not compile');
+    }
+  };
+
   const publish = (service: string, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
-      const compiled = await compileBundle(deps.store, service, now());
+      const compiled = await compileBundle(deps.store, service, now()).catch(async (err: unknown) => {
+        await publishWithdrawals(service, actor);
+        throw err;
+      });
       if (!compiled.ok) {
         failures.set(service, { at: now(), issues: compiled.issues });
         deps.log.warn({ service, issues: compiled.issues }, 'policy does not compile to a valid bundle; keeping the last good revision');
+        await publishWithdrawals(service, actor);
         throw policyInvalid(service, compiled.issues);
       }
       failures.delete(service);
