@@ -24,6 +24,18 @@ const LIMITS = ['l0', 'l1'];
 const ROUTES = ['rt0', 'rt1', 'rt2'];
 const some = (pool: string[]) => fc.uniqueArray(fc.constantFrom(...pool), { maxLength: 2 });
 
+/** Every run starts from this state (through the API like the random writes): two principals with a key each, two roles, a limit. */
+export const BASELINE: Cmd[] = [
+  { op: 'createPrincipal', id: 'p0' },
+  { op: 'createPrincipal', id: 'p1' },
+  { op: 'createRole', name: 'r0', inherits: [] },
+  { op: 'createRole', name: 'r1', inherits: ['r0'] },
+  { op: 'createLimit', id: 'l0' },
+  { op: 'createRoute', id: 'rt0', limits: ['l0'] },
+  { op: 'createKey', principal: 'p0', roles: ['r0'] },
+  { op: 'createKey', principal: 'p1', roles: ['r1'] },
+];
+
 /** One random write; names come from small pools so references hit and miss often. */
 export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ op: fc.constant('createRole' as const), name: fc.constantFrom(...ROLES), inherits: some(ROLES) }),
