@@ -12,7 +12,7 @@ import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
-import { withdrawalBundle } from './withdrawal-fallback.js';
+import { withdrawalBundle, withdrawKeys, type PublishedKey } from './withdrawal-fallback.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 /** A new revision, or the content equals the latest revision's (nothing stored). */
@@ -148,8 +148,10 @@ export function createBundlePublisher(deps: {
   const rollback = (service: string, revision: number, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
       const old = await getRevision(deps.store, service, revision);
-      const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as Record<string, unknown>;
-      const checked = validateBundle({ ...content, revision: 0 });
+      const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
+      // Revocation wins over a rollback too: keys withdrawn since that revision stay withdrawn.
+      const withdrawn = await withdrawKeys(deps.store, service, content, now());
+      const checked = validateBundle({ ...withdrawn.content, revision: 0 });
       if (!checked.ok) throw policyInvalid(service, checked.issues);
       return store(service, actor, checked.bundle, 'bundle.rollback');
     });

@@ -73,4 +73,18 @@ describe('revocation wins over a service that does not compile', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect((await latest(s))!.revision).toBe(rev);
   });
+
+  it('a rollback to a revision from before a revocation keeps the key withdrawn', async () => {
+    const s = 'rollback';
+    await createService(srv.store, { name: s });
+    await createPrincipal(srv.store, { id: 'rb', kind: 'service-account', displayName: 'RB' });
+    await routesRepo.create(srv.store, s, { id: 'list', match: { path: '/orders' } });
+    const k = (await createApiKey(srv.store, { service: s, principal: 'rb' })).key;
+    const before = await srv.bundles.publish(s, 'sec');
+    await revokeApiKey(srv.store, k.id, undefined);
+    await srv.bundles.publish(s, 'sec');
+    const r = await srv.call('POST', `/api/v1/services/${s}/revisions/${before.revision}/rollback`, { body: {} });
+    expect(r.status).toBeLessThan(300);
+    expect((await latest(s))!.authentication.apiKeys).toEqual([expect.objectContaining({ id: k.id, disabled: true })]);
+  });
 });
