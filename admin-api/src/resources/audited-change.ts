@@ -30,6 +30,8 @@ export interface Change<T> {
    * the service does not compile). Every other change is validated before commit.
    */
   withdrawal?: boolean;
+  /** a delete: what it removes (`JWT issuer idp`), so a refusal says the object is still needed (409) */
+  deleting?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface Change<T> {
 export async function applyChange<T>(deps: ResourceDeps, actor: Actor, change: (trx: Kysely<Database>) => Promise<Change<T>>): Promise<T> {
   const done = await deps.store.db.transaction().execute(async (trx) => {
     const c = await change(trx);
-    if (!c.withdrawal) await checkWouldBeBundles(trx, deps.store.dialect, c.services, (deps.now ?? Date.now)());
+    if (!c.withdrawal) await checkWouldBeBundles(trx, deps.store.dialect, c.services, (deps.now ?? Date.now)(), c.deleting);
     await appendAuditEvent(trx, { actor: actor.username, outcome: 'allowed', ...c.audit });
     return c;
   });

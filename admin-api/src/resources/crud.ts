@@ -192,7 +192,7 @@ export function definitionEndpoints<S extends z.ZodType>(deps: ResourceDeps, kin
           const refs = kind.references ? await clearReferences(trx, kind.references, service, id, cascade, (deps.now ?? Date.now)()) : [];
           await kind.repo.delete(trx, service, id, expected);
           const after = refs.length > 0 ? { cascade: refs } : null;
-          return { result: refs, services: [service], audit: { action: `${kind.type}.delete`, resourceType: kind.type, resourceId: resourceId(service, id), before: before.definition, after } };
+          return { result: refs, services: [service], deleting: `${kind.noun} ${id}`, audit: { action: `${kind.type}.delete`, resourceType: kind.type, resourceId: resourceId(service, id), before: before.definition, after } };
         });
         return cascade ? { status: 200, body: { deleted: id, cascade: removed } } : { status: 204 };
       },

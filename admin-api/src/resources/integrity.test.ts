@@ -85,6 +85,16 @@ describe('defect 1: a change that cannot compile is refused, naming what refers 
     const c = await compileBundle(t.store, s, Date.now());
     expect(c.ok && c.bundle.routes.map((x) => x.id)).toEqual(['list']);
   });
+
+  it('deleting a JWT issuer a route still authenticates with is 409 naming the route', async () => {
+    const { base } = await seeded();
+    await t.call('POST', `${base}/jwt-issuers`, { body: { id: 'idp', issuer: 'https://idp.example.com/', audiences: ['orders'], jwksUri: 'https://idp.example.com/jwks' } });
+    expect((await t.call('POST', `${base}/routes`, { body: { id: 'jwt-only', match: { path: '/jwt' }, auth: { methods: ['jwt'] } } })).status).toBe(201);
+    const r = await t.call('DELETE', `${base}/jwt-issuers/idp`);
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/^JWT issuer idp is still needed .*routes\[1\]\.auth\.methods: method "jwt" is not configured/);
+    expect((await t.call('GET', `${base}/jwt-issuers/idp`)).status).toBe(200);
+  });
 });
 
 describe('defect 2: principals are enforced; keys refer to principals and roles that exist', () => {
