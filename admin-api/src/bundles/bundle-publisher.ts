@@ -98,6 +98,28 @@ async function storeRevision(deps: StoreDeps, service: string, actor: string, bu
   return { revision: rev.revision, hash: rev.hash };
 }
 
+/** Revocation wins: the last good content with the credentials withdrawn since, when the policy does not compile (errors are logged). */
+async function withdrawOnly(deps: StoreDeps, service: string, actor: string): Promise<void> {
+  try {
+    const bundle = await withdrawalBundle(deps.store, service, deps.now());
+    if (!bundle) return;
+    const r = await storeRevision(deps, service, actor, bundle, 'bundle.publish-withdrawals');
+    deps.log.error({ service, revision: r.revision }, 'policy does not compile: published only the withdrawn credentials on top of the last good revision');
+  } catch (err) {
+    deps.log.error({ err, service }, 'cannot publish the withdrawn credentials of a service whose policy does not compile');
+  }
+}
+
+/** Revision `revision`'s content to publish again; keys withdrawn since stay withdrawn (revocation wins over a rollback too). */
+async function rollbackBundle(store: Store, service: string, revision: number, now: number): Promise<PolicyBundle> {
+  const old = await getRevision(store, service, revision);
+  const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
+  const withdrawn = await withdrawKeys(store, service, content, now);
+  const checked = validateBundle({ ...withdrawn.content, revision: 0 });
+  if (!checked.ok) throw policyInvalid(service, checked.issues);
+  return checked.bundle;
+}
+
 /** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
 export function createBundlePublisher(deps: {
   store: Store;
@@ -117,17 +139,7 @@ export function createBundlePublisher(deps: {
 
   const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
 
-  /** Revocation wins: the last good content with the credentials withdrawn since, when the policy does not compile. */
-  const publishWithdrawals = async (service: string, actor: string): Promise<void> => {
-    try {
-      const bundle = await withdrawalBundle(deps.store, service, now());
-      if (!bundle) return;
-      const r = await store(service, actor, bundle, 'bundle.publish-withdrawals');
-      deps.log.error({ service, revision: r.revision }, 'policy does not compile: published only the withdrawn credentials on top of the last good revision');
-    } catch (err) {
-      deps.log.error({ err, service }, 'cannot publish the withdrawn credentials of a service whose policy does not compile');
-    }
-  };
+  const publishWithdrawals = (service: string, actor: string): Promise<void> => withdrawOnly({ ...deps, now }, service, actor);
 
   const publish = (service: string, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
@@ -146,15 +158,7 @@ export function createBundlePublisher(deps: {
     });
 
   const rollback = (service: string, revision: number, actor: string): Promise<PublishResult> =>
-    serial(service, async () => {
-      const old = await getRevision(deps.store, service, revision);
-      const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
-      // Revocation wins over a rollback too: keys withdrawn since that revision stay withdrawn.
-      const withdrawn = await withdrawKeys(deps.store, service, content, now());
-      const checked = validateBundle({ ...withdrawn.content, revision: 0 });
-      if (!checked.ok) throw policyInvalid(service, checked.issues);
-      return store(service, actor, checked.bundle, 'bundle.rollback');
-    });
+    serial(service, async () => store(service, actor, await rollbackBundle(deps.store, service, revision, now()), 'bundle.rollback'));
 
   const fire = (service: string, actor: string): Promise<void> =>
     publish(service, actor).then(
