@@ -80,7 +80,8 @@ describe('revocation wins over a service that does not compile', () => {
     await createPrincipal(srv.store, { id: 'rb', kind: 'service-account', displayName: 'RB' });
     await routesRepo.create(srv.store, s, { id: 'list', match: { path: '/orders' } });
     const k = (await createApiKey(srv.store, { service: s, principal: 'rb' })).key;
-    const before = await srv.bundles.publish(s, 'sec');
+    await srv.bundles.publish(s, 'sec');
+    const before = (await latest(s))!;
     await revokeApiKey(srv.store, k.id, undefined);
     await srv.bundles.publish(s, 'sec');
     const r = await srv.call('POST', `/api/v1/services/${s}/revisions/${before.revision}/rollback`, { body: {} });
