@@ -4,13 +4,14 @@
  * ingested by `access-logs/access-log-ingest.ts`.
  */
 import { SidecarStatusReport } from '@agentcore/policies';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { getLatestRevision, getService, type BundleRevision, type Store } from '../store/index.js';
 import { latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
-import { sidecarFor } from './verify-sidecar.js';
+import type { CredentialRevocations } from './credential-revocations.js';
+import { sidecarFor, type VerifiedSidecar } from './verify-sidecar.js';
 
 /** Longest long-poll a sidecar may ask for (seconds), as in the sync protocol. */
 export const MAX_WAIT_SECONDS = 300;
@@ -67,8 +68,15 @@ const tags = ['Sidecar sync'];
 
 /** The sidecar-facing endpoints and the fleet list. */
 // Declarative endpoint list (exempt from the 80-line function rule): one endpoint() declaration per route.
-export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; now?: () => number }): EndpointSpec<never, never, never>[] {
-  const { store, waiters } = deps;
+export function sidecarEndpoints(deps: {
+  store: Store;
+  waiters: RevisionFeed;
+  /** re-checks the request's credential after a long-poll wait (a credential revoked meanwhile gets 401, not the bundle) */
+  verify: (req: Request) => Promise<VerifiedSidecar | undefined>;
+  revocations: CredentialRevocations;
+  now?: () => number;
+}): EndpointSpec<never, never, never>[] {
+  const { store, waiters, verify, revocations } = deps;
   const now = deps.now ?? Date.now;
   const list = [
     endpoint({
@@ -97,16 +105,22 @@ export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; no
         let next: BundleRevision | undefined;
         if (query.wait > 0) {
           const gone = new AbortController();
+          const revoked = new AbortController();
           const onClose = (): void => gone.abort();
           res.once('close', onClose);
+          const stopListening = revocations.onRevoked(params.service, () => revoked.abort());
           // `*` is satisfied by any revision, so wait for one with another hash than the current.
           const waitFor = known.has('*') && latest ? new Set([latest.hash]) : known;
           try {
-            next = await waiters.waitForChange(params.service, waitFor, query.wait * 1000, gone.signal);
+            next = await waiters.waitForChange(params.service, waitFor, query.wait * 1000, AbortSignal.any([gone.signal, revoked.signal]));
           } finally {
             res.off('close', onClose);
+            stopListening();
           }
           if (gone.signal.aborted) return undefined;
+          // The credential was valid when the wait began; it may have been revoked since (on any replica).
+          res.locals.sidecar = await verify(req);
+          sidecarFor(res, params.service);
         }
         if (next) return sendBundle(res, next);
         if (latest) return { status: 304, headers: { etag: `"${latest.hash}"` } };
