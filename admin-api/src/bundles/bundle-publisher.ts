@@ -7,9 +7,10 @@
 import { bundleHash, canonicalJson, validateBundle, type BundleIssue, type PolicyBundle } from '@agentcore/policies';
 import type { Logger } from 'pino';
 import { AdminError } from '../errors.js';
-import { appendAuditEvent, getLatestRevision, getRevision, publishRevision, StoreError, type Store } from '../store/index.js';
+import { appendAuditEvent, getLatestRevision, getPublishStatus, getRevision, markDesired, publishRevision, recordPublished, type Store } from '../store/index.js';
 import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
+import { createPublishRetries, type PublishObserver } from './publish-failures.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
@@ -25,10 +26,10 @@ export interface BundlePublisher {
   publish(service: string, actor: string): Promise<PublishResult>;
   /** publishes revision `revision`'s content again, as a new revision */
   rollback(service: string, revision: number, actor: string): Promise<PublishResult>;
-  /** debounced publish after a committed policy change; failures are logged */
+  /** records the change as desired state (in the store), then a debounced publish; failures are recorded and retried */
   schedule(service: string, actor: string): void;
-  /** the last compile failure of a service on this replica (cleared by a successful publish) */
-  lastFailure(service: string): { at: number; issues: BundleIssue[] } | undefined;
+  /** arms retries for services whose desired state is unpublished in the store (call once at start) */
+  resume(): Promise<void>;
   /** runs the pending debounced publishes and waits for the running ones */
   close(): Promise<void>;
 }
@@ -105,27 +106,44 @@ export function createBundlePublisher(deps: {
   waiters: RevisionWaiters;
   now?: () => number;
   debounceMs?: number;
+  observer?: PublishObserver;
+  /** first retry delay after a failed publish (ms, doubled per failure up to 60 s) */
+  retryBaseMs?: number;
 }): BundlePublisher {
   const now = deps.now ?? Date.now;
+  const observer: PublishObserver = deps.observer ?? { published: () => {}, failed: () => {} };
   const pending = new Map<string, { timer: NodeJS.Timeout; actor: string }>();
-  const failures = new Map<string, { at: number; issues: BundleIssue[] }>();
+  /** markDesired writes in flight per service: a publish reads the desired sequence after them */
+  const marks = new Map<string, Promise<void>>();
   let closed = false;
 
   const queue = createSerialQueue();
   const serial = queue.run;
 
   const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
+  const retries = createPublishRetries({ store: deps.store, log: deps.log, now, observer, baseMs: deps.retryBaseMs, retry: (service) => publish(service, 'system:retry') });
+
+  const attempt = async (service: string, actor: string): Promise<PublishResult> => {
+    const started = performance.now();
+    await marks.get(service);
+    const seq = (await getPublishStatus(deps.store, service))?.desiredSeq ?? 0;
+    const compiled = await compileBundle(deps.store, service, now());
+    if (!compiled.ok) throw policyInvalid(service, compiled.issues);
+    const result = await store(service, actor, compiled.bundle, 'bundle.publish');
+    await recordPublished(deps.store, service, seq, now());
+    retries.succeeded(service);
+    observer.published(service, result.revision, (performance.now() - started) / 1000);
+    return result;
+  };
 
   const publish = (service: string, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
-      const compiled = await compileBundle(deps.store, service, now());
-      if (!compiled.ok) {
-        failures.set(service, { at: now(), issues: compiled.issues });
-        deps.log.warn({ service, issues: compiled.issues }, 'policy does not compile to a valid bundle; keeping the last good revision');
-        throw policyInvalid(service, compiled.issues);
+      try {
+        return await attempt(service, actor);
+      } catch (err) {
+        await retries.failed(service, err);
+        throw err;
       }
-      failures.delete(service);
-      return store(service, actor, compiled.bundle, 'bundle.publish');
     });
 
   const rollback = (service: string, revision: number, actor: string): Promise<PublishResult> =>
@@ -137,21 +155,19 @@ export function createBundlePublisher(deps: {
       return store(service, actor, checked.bundle, 'bundle.rollback');
     });
 
-  const fire = (service: string, actor: string): Promise<void> =>
-    publish(service, actor).then(
-      () => {},
-      (err: unknown) => {
-        if (err instanceof AdminError && err.code === 'ADMIN_POLICY_INVALID') return; // logged by publish
-        if (err instanceof StoreError && err.code === 'ADMIN_STORE_NOT_FOUND') return deps.log.debug({ service }, 'service gone; nothing to publish');
-        deps.log.error({ err, service }, 'bundle publish after a policy change failed');
-      },
-    );
+  // failures are recorded, logged and retried by `retries`
+  const fire = (service: string, actor: string): Promise<void> => publish(service, actor).then(() => {}, () => {});
 
   return {
     publish,
     rollback,
     schedule(service, actor) {
       if (closed) return;
+      const mark = markDesired(deps.store, service, now()).catch((err: unknown) => deps.log.error({ err, service }, 'cannot record the policy change as desired state'));
+      marks.set(service, mark);
+      void mark.then(() => {
+        if (marks.get(service) === mark) marks.delete(service);
+      });
       const prev = pending.get(service);
       if (prev) clearTimeout(prev.timer);
       const timer = setTimeout(() => {
@@ -160,9 +176,10 @@ export function createBundlePublisher(deps: {
       }, deps.debounceMs ?? PUBLISH_DEBOUNCE_MS);
       pending.set(service, { timer, actor });
     },
-    lastFailure: (service) => failures.get(service),
+    resume: () => retries.resume(),
     async close() {
       closed = true;
+      retries.close();
       const flush = [...pending].map(([service, p]) => {
         clearTimeout(p.timer);
         return fire(service, p.actor);

@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
-import { getLatestRevision, getService, type BundleRevision, type Store } from '../store/index.js';
+import { getLatestRevision, getService, listPendingPublishes, type BundleRevision, type Store } from '../store/index.js';
 import { latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
 import type { CredentialRevocations } from './credential-revocations.js';
 import { sidecarFor, type VerifiedSidecar } from './verify-sidecar.js';
@@ -35,6 +35,7 @@ const SidecarView = z.object({
   appliedRevision: z.int().nullable(),
   latestRevision: z.int().nullable(),
   upToDate: z.boolean(),
+  policyPending: z.boolean(),
   rejectedRevision: z.int().nullable(),
   rejectionReason: z.string().nullable(),
   uptimeSeconds: z.number().nullable(),
@@ -148,13 +149,14 @@ export function sidecarEndpoints(deps: {
       path: '/api/v1/sidecars',
       operationId: 'listSidecars',
       summary: 'The sidecar fleet: last seen, applied / rejected revision, whether each runs the latest revision',
-      description: `\`stale\`: not seen for ${STALE_AFTER_MS / 1000} s. \`upToDate\`: applied revision = the service's latest revision.`,
+      description: `\`stale\`: not seen for ${STALE_AFTER_MS / 1000} s. \`policyPending\`: the service's desired policy state is not published yet (a change within the last ~50 ms, or a failing publish: see bundle-status). \`upToDate\`: applied revision = the service's latest revision and nothing is pending — compared with the latest *desired* state, not only the latest published revision.`,
       tags: ['Sidecars'],
       access: 'read',
       query: FleetQuery,
       responses: { 200: { description: 'the fleet', schema: z.object({ items: z.array(SidecarView) }) } },
       async handler({ query }) {
-        const [sidecars, latest] = await Promise.all([listSidecars(store, query.service), latestRevisionNumbers(store, query.service)]);
+        const [sidecars, latest, pendingList] = await Promise.all([listSidecars(store, query.service), latestRevisionNumbers(store, query.service), listPendingPublishes(store, query.service)]);
+        const pending = new Set(pendingList.map((p) => p.service));
         const t = now();
         return {
           body: {
@@ -166,7 +168,8 @@ export function sidecarEndpoints(deps: {
                 host: s.host,
                 appliedRevision: s.appliedRevision,
                 latestRevision,
-                upToDate: latestRevision !== null && s.appliedRevision === latestRevision,
+                upToDate: latestRevision !== null && s.appliedRevision === latestRevision && !pending.has(s.service),
+                policyPending: pending.has(s.service),
                 rejectedRevision: s.rejectedRevision,
                 rejectionReason: s.rejectionReason,
                 uptimeSeconds: s.uptimeMs === null ? null : s.uptimeMs / 1000,
