@@ -98,8 +98,23 @@ async function storeRevision(deps: StoreDeps, service: string, actor: string, bu
   return { revision: rev.revision, hash: rev.hash };
 }
 
-/** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
-export function createBundlePublisher(deps: {
+/** markDesired writes in flight per service: a publish reads the desired sequence after they settled. */
+function trackDesiredMarks(store: Store, log: Logger, now: () => number): { mark(service: string): void; settled(service: string): Promise<void> } {
+  const marks = new Map<string, Promise<void>>();
+  return {
+    mark(service) {
+      const mark = markDesired(store, service, now()).catch((err: unknown) => log.error({ err, service }, 'cannot record the policy change as desired state'));
+      marks.set(service, mark);
+      void mark.then(() => {
+        if (marks.get(service) === mark) marks.delete(service);
+      });
+    },
+    settled: async (service) => marks.get(service),
+  };
+}
+
+/** What the publisher needs. */
+export interface BundlePublisherDeps {
   store: Store;
   log: Logger;
   notifier: ChangeNotifier;
@@ -109,23 +124,24 @@ export function createBundlePublisher(deps: {
   observer?: PublishObserver;
   /** first retry delay after a failed publish (ms, doubled per failure up to 60 s) */
   retryBaseMs?: number;
-}): BundlePublisher {
+}
+
+/** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
+export function createBundlePublisher(deps: BundlePublisherDeps): BundlePublisher {
   const now = deps.now ?? Date.now;
   const observer: PublishObserver = deps.observer ?? { published: () => {}, failed: () => {} };
   const pending = new Map<string, { timer: NodeJS.Timeout; actor: string }>();
-  /** markDesired writes in flight per service: a publish reads the desired sequence after them */
-  const marks = new Map<string, Promise<void>>();
+  const marks = trackDesiredMarks(deps.store, deps.log, now);
   let closed = false;
 
   const queue = createSerialQueue();
   const serial = queue.run;
-
   const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
   const retries = createPublishRetries({ store: deps.store, log: deps.log, now, observer, baseMs: deps.retryBaseMs, retry: (service) => publish(service, 'system:retry') });
 
   const attempt = async (service: string, actor: string): Promise<PublishResult> => {
     const started = performance.now();
-    await marks.get(service);
+    await marks.settled(service);
     const seq = (await getPublishStatus(deps.store, service))?.desiredSeq ?? 0;
     const compiled = await compileBundle(deps.store, service, now());
     if (!compiled.ok) throw policyInvalid(service, compiled.issues);
@@ -163,11 +179,7 @@ export function createBundlePublisher(deps: {
     rollback,
     schedule(service, actor) {
       if (closed) return;
-      const mark = markDesired(deps.store, service, now()).catch((err: unknown) => deps.log.error({ err, service }, 'cannot record the policy change as desired state'));
-      marks.set(service, mark);
-      void mark.then(() => {
-        if (marks.get(service) === mark) marks.delete(service);
-      });
+      marks.mark(service);
       const prev = pending.get(service);
       if (prev) clearTimeout(prev.timer);
       const timer = setTimeout(() => {

@@ -10,7 +10,7 @@ import { getPublishStatus, listPendingPublishes, recordPublishFailure, StoreErro
 /** Metric hooks of the publisher (admin metrics; a no-op by default). */
 export interface PublishObserver {
   published(service: string, revision: number, seconds: number): void;
-  failed(service: string): void;
+  failed(service: string, err: unknown): void;
 }
 
 /** First retry delay and ceiling (ms). */
@@ -67,7 +67,7 @@ export function createPublishRetries(deps: {
     async failed(service, err) {
       if (err instanceof StoreError && err.code === 'ADMIN_STORE_NOT_FOUND') return; // the service is gone
       const failure = describeFailure(err);
-      deps.observer.failed(service);
+      deps.observer.failed(service, err);
       const now = deps.now();
       let attempts = 1;
       try {
