@@ -27,17 +27,17 @@ async function report(applied: number): Promise<void> {
   expect(res.status).toBe(204);
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  srv = await startBundleServer({ databaseUrl: db.url, services: ['orders'], retryBaseMs: 300 });
-  token = (await srv.call('POST', '/api/v1/services/orders/sidecar-credentials', { body: { name: 'o1' } })).body.token as string;
-});
-afterAll(async () => {
-  await srv.close();
-  await db.drop();
-});
+describe.each(['sqlite', 'postgres'] as const)('publish status (%s)', (dialect) => {
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    srv = await startBundleServer({ databaseUrl: db.url, services: ['orders'], retryBaseMs: 300 });
+    token = (await srv.call('POST', '/api/v1/services/orders/sidecar-credentials', { body: { name: 'o1' } })).body.token as string;
+  });
+  afterAll(async () => {
+    await srv.close();
+    await db.drop();
+  });
 
-describe('publish status', () => {
   it('is up to date after a change is published; the fleet agrees', async () => {
     await routesRepo.create(srv.store, 'orders', { id: 'a', match: { path: '/a' } });
     srv.bundles.onPolicyChange('orders', actor);
@@ -63,7 +63,7 @@ describe('publish status', () => {
     // the back-off retries and fails again
     await until('a retry', async () => ((await status()).retry.attempts >= 2 ? true : undefined));
 
-    // restart the admin API (bundle service, sidecar contract, store) on the same SQLite file
+    // restart the admin API (bundle service, sidecar contract, store) on the same database
     await srv.close();
     srv = await startBundleServer({ databaseUrl: db.url, retryBaseMs: 60_000 });
     const after = await status();
