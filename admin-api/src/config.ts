@@ -27,7 +27,11 @@ const CLI: CliSpec = {
   envPrefix: 'AGENTCORE_ADMIN_',
   usage: ['Usage: agentcore-admin [options]'],
   description: 'The AgentCore control plane: policy store, signed bundles for sidecars, access-log store.',
-  footer: ['AGENTCORE_ADMIN_PASSWORD: the password of the first owner account "admin" (else one is generated and printed once).'],
+  footer: [
+    'AGENTCORE_ADMIN_PASSWORD: the password of the first owner account "admin" (else one is generated and printed once);',
+    '  ignored (with a warning) once the owner exists. To change it later:',
+    '  AGENTCORE_ADMIN_PASSWORD=<new> agentcore-admin reset-owner-password --database <same database>',
+  ],
 };
 
 /** The `--help` text, printed from the declarations above. */
