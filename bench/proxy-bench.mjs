@@ -57,6 +57,20 @@ const TARGETS = [
     optional: true,
   },
   {
+    id: 'base',
+    label: 'baseline build (--baseline-cli), public route (pass-through)',
+    path: '/bench/public',
+    headers: {},
+    optional: true,
+  },
+  {
+    id: 'base-full',
+    label: 'baseline build (--baseline-cli), API key + RBAC + rate limit + access log',
+    path: '/bench/private',
+    headers: { 'X-API-Key': BENCH_API_KEY },
+    optional: true,
+  },
+  {
     id: 'sidecar-jwt',
     label: 'sidecar, JWT (ES256, cached) + RBAC + rate limit + access log',
     path: '/bench/private-jwt',
@@ -76,6 +90,8 @@ const USAGE = `usage: node bench/proxy-bench.mjs [options]
                         and the latency added over direct; with wrk2 on PATH, --rps N sets its rate
   --access-log FILE     sidecar stdout (access log) appended to FILE instead of /dev/null
   --sidecar-cli PATH    sidecar entry point (default proxy/dist/cli.js)
+  --baseline-cli PATH   a second sidecar build (e.g. an older commit's proxy/dist/cli.js) for the targets
+                        base and base-full, run side by side with the current one in the same rounds
   --bundle PATH         policy bundle (default bench/bench.bundle.json)
   --json FILE           also write the raw results as JSON`;
 
@@ -98,6 +114,7 @@ function parseOptions() {
         pin: { type: 'boolean', default: false },
         redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
         'sidecar-cli': { type: 'string', default: join(ROOT, 'proxy/dist/cli.js') },
+        'baseline-cli': { type: 'string' },
         bundle: { type: 'string', default: join(ROOT, 'bench/bench.bundle.json') },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -136,6 +153,7 @@ function parseOptions() {
     pin: parsed.pin,
     redis: parsed.redis,
     sidecarCli: resolve(parsed['sidecar-cli']),
+    baselineCli: parsed['baseline-cli'] === undefined ? undefined : resolve(parsed['baseline-cli']),
     bundle: resolve(parsed.bundle),
     json: parsed.json,
   };
@@ -161,7 +179,7 @@ function fail(message, code = 1) {
 function start(name, command, args, stdout = 'ignore') {
   const errFile = join(tmp, `${name}.stderr.log`);
   const errFd = openSync(errFile, 'w');
-  // --pin: backend and proxies share CPU 0, the load generator gets CPU 1 (as in the performance notes).
+  // --pin: backend and proxies share CPU 0, the load generator gets CPU 1.
   if (PIN) [command, args] = ['taskset', ['-c', '0', command, ...args]];
   const child = spawn(command, args, { stdio: ['ignore', stdout, errFd], cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } });
   closeSync(errFd);
@@ -469,7 +487,9 @@ async function main() {
   const versionLine = (spawnSync(wrkPath, ['-v'], { encoding: 'utf8' }).stdout || '').split('\n')[0] ?? '';
   const toolVersion = versionLine.replace(/\s*Copyright.*$/, '').trim() || tool.name;
 
-  const needSidecar = opts.targets.some((t) => t.id.startsWith('sidecar'));
+  const needSidecar = opts.targets.some((t) => t.id.startsWith('sidecar') || t.id.startsWith('base'));
+  const needBaseline = opts.targets.some((t) => t.id.startsWith('base'));
+  if (needBaseline && (!opts.baselineCli || !existsSync(opts.baselineCli))) fail('the base targets need --baseline-cli PATH to a built sidecar entry point');
   let bundleStatus = 'not used';
   if (needSidecar) {
     if (!existsSync(opts.sidecarCli)) {
@@ -509,6 +529,14 @@ async function main() {
       TARGETS.find((t) => t.id === 'sidecar-jwt').headers.Authorization = `Bearer ${await mintDemoJwt({ sub: 'bench-client', roles: ['reader'], ttlSeconds: 3600 })}`;
       await waitReady(entry, `${urls.sidecar}/bench/public`);
     }
+    if (needBaseline) {
+      const [port, adminPort] = [await freePort(), await freePort()];
+      const args = [opts.baselineCli, '--bundle', opts.bundle, '--upstream', backend.url, '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`];
+      log(`baseline: node ${args.map(shellQuote).join(' ')}`);
+      const entry = start('baseline', process.execPath, args, 'ignore');
+      urls.base = urls['base-full'] = `http://127.0.0.1:${port}`;
+      await waitReady(entry, `${urls.base}/bench/public`);
+    }
     // Extra sidecar processes for the optional targets: one with its limits in Redis, one with two workers.
     const extra = { 'sidecar-full-redis': ['--redis', opts.redis, '--redis-timeout-ms', '100'], 'sidecar-w2': ['--workers', '2'] };
     for (const [id, flags] of Object.entries(extra)) {
@@ -527,9 +555,9 @@ async function main() {
       if (r.status !== 200 || r.body.length !== BODY_BYTES) {
         throw new Error(`${t.id}: GET ${t.path} answered ${r.status} with ${r.body.length} bytes (expected 200, ${BODY_BYTES}): ${r.body.toString('utf8').slice(0, 300)}`);
       }
-      if (t.id !== 'sidecar' && t.id.startsWith('sidecar')) {
+      if (t.path !== '/bench/public' && t.id !== 'direct' && t.id !== 'http-proxy') {
         const anon = await httpGet(urls[t.id] + t.path);
-        if (anon.status !== 401) throw new Error(`sidecar-full: GET ${t.path} without an API key answered ${anon.status}, expected 401: the pipeline is not enforcing`);
+        if (anon.status !== 401) throw new Error(`${t.id}: GET ${t.path} without an API key answered ${anon.status}, expected 401: the pipeline is not enforcing`);
       }
     }
     log('sanity checks passed');
@@ -619,6 +647,7 @@ ${rows.join('\n')}
 - sidecar pass-through / http-proxy: ${ratio(summary, 'sidecar', 'http-proxy')}
 - full pipeline (API key) / pass-through: ${ratio(summary, 'sidecar-full', 'sidecar')}
 - full pipeline (JWT) / pass-through: ${ratio(summary, 'sidecar-jwt', 'sidecar')}
+- this build / baseline build: pass-through ${ratio(summary, 'sidecar', 'base')}, full pipeline ${ratio(summary, 'sidecar-full', 'base-full')}
 - rate limit in Redis / local (full pipeline): ${ratio(summary, 'sidecar-full-redis', 'sidecar-full')}
 - --workers 2 / 1 (full pipeline): ${ratio(summary, 'sidecar-w2', 'sidecar-full')}
 - http-proxy / direct: ${ratio(summary, 'http-proxy', 'direct')}; sidecar pass-through / direct: ${ratio(summary, 'sidecar', 'direct')}

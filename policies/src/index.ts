@@ -14,3 +14,4 @@ export * from './sidecar-protocol.js';
 export * from './error-body.js';
 export * from './bundle-signing.js';
 export * from './verify-bundle.js';
+export * from './topics.js';

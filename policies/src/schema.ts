@@ -5,6 +5,7 @@
  * from it (see `bundleJsonSchema`).
  */
 import { z } from 'zod';
+import { parseTopicPattern } from './topics.js';
 
 /** HTTP methods a route may name. `*` is not a method: leave `methods` out to accept any. */
 export const HttpMethod = z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -158,6 +159,46 @@ export const WebSocketPolicy = z.strictObject({
   maxConnectionsPerClient: z.int().min(1).default(100),
 });
 
+/** One topic rule of an event stream: which permission a topic pattern needs (docs/events.md § Authorisation). */
+export const TopicRule = z
+  .strictObject({
+    /** `agents/{id}`, `workflows/*\/runs`, `agents/**` (syntax in topics.ts) */
+    pattern: z.string().superRefine((text, ctx) => {
+      const parsed = parseTopicPattern(text);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+    }),
+    /** reading every topic the pattern matches needs this permission */
+    permission: Permission.optional(),
+    /** owner access: holding `permission` reads only events the principal owns (topic `param` or the event's `owner`) */
+    owner: z.strictObject({ permission: Permission, param: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/).optional() }).optional(),
+  })
+  .refine((r) => r.permission !== undefined || r.owner !== undefined, 'a topic rule needs "permission", "owner", or both')
+  .refine((r) => r.owner?.param === undefined || r.pattern.includes(`{${r.owner.param}}`), 'owner.param must name a {parameter} of the pattern');
+
+/** A route that is an event stream: clients subscribe with WebSocket or SSE; backends publish (docs/events.md). */
+export const EventsPolicy = z.strictObject({
+  topics: z.array(TopicRule).min(1).max(1000),
+  /** bounded history per topic, for resumption */
+  history: z
+    .strictObject({ maxEvents: z.int().min(0).max(1_000_000).default(1000), maxAgeMs: z.int().min(1000).max(7 * 86_400_000).default(3_600_000) })
+    .default({ maxEvents: 1000, maxAgeMs: 3_600_000 }),
+  /** events waiting for one slow connection before it is closed (slow-consumer policy: disconnect) */
+  queueLimit: z.int().min(1).max(100_000).default(1000),
+  maxSubscriptionsPerConnection: z.int().min(1).max(10_000).default(100),
+  /** SSE heartbeat comment and WebSocket ping interval */
+  heartbeatMs: z.int().min(1000).max(300_000).default(15_000),
+  /** the SSE `retry:` the client waits before reconnecting */
+  retryMs: z.int().min(100).max(300_000).default(3000),
+  publish: z
+    .strictObject({
+      /** the publisher's principal must hold this permission */
+      permission: Permission.default('events:publish'),
+      maxEventBytes: z.int().min(64).max(1024 * 1024).default(64 * 1024),
+    })
+    .default({ permission: 'events:publish', maxEventBytes: 64 * 1024 }),
+});
+export type EventsPolicy = z.infer<typeof EventsPolicy>;
+
 /** One route: what it matches and what the sidecar enforces on it. */
 export const Route = z.strictObject({
   id: Identifier,
@@ -185,6 +226,8 @@ export const Route = z.strictObject({
   contentTypes: z.array(z.string().regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+*-]+$/)).min(1).optional(),
   cache: CacheRule.optional(),
   websocket: WebSocketPolicy.optional(),
+  /** the route is an event stream served by the sidecar itself (no upstream) */
+  events: EventsPolicy.optional(),
   /** the upstream answers with text/event-stream: no idle timeout, no buffering */
   sse: z.boolean().default(false),
 });

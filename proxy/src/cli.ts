@@ -3,7 +3,7 @@
 import cluster from 'node:cluster';
 import { runPrimary, runWorker } from './cluster.js';
 import { helpText, loadConfig } from './config.js';
-import { startProxy } from './proxy-server.js';
+import { startProxy } from './start-proxy.js';
 
 const r = loadConfig(process.argv.slice(2), process.env);
 if (!r.ok) {

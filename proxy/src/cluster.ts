@@ -7,12 +7,12 @@
  * enforces 1/N of every limit (rounded up) — see docs/rate-limiting.md.
  */
 import cluster, { type Worker } from 'node:cluster';
-import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { pino } from 'pino';
-import { createAdminServer } from './admin-server.js';
+import { createAdminServer } from './server/admin-server.js';
+import { listenOn } from './server/listen.js';
 import type { ProxyConfig } from './config.js';
-import { startProxy } from './proxy-server.js';
+import { startProxy } from './start-proxy.js';
 
 type ToWorker = { type: 'bundle-info'; id: number };
 type FromWorker = { type: 'ready' } | { type: 'bundle-info'; id: number; info: Record<string, unknown> };
@@ -86,11 +86,7 @@ export async function runPrimary(config: ProxyConfig): Promise<void> {
     { ready: () => !stopping && ready.size === config.workers, bundleInfo },
     { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType },
   );
-  await new Promise<void>((resolve, reject) => {
-    admin.once('error', reject);
-    admin.listen(config.adminListen.port, config.adminListen.host, () => resolve());
-  });
-  const a = admin.address() as AddressInfo;
+  const a = await listenOn(admin, config.adminListen.host, config.adminListen.port);
   log.info({ admin: `http://${a.address}:${a.port}`, workers: config.workers }, 'agentcore-proxy primary: admin port up, workers starting');
 
   process.on('SIGHUP', () => {

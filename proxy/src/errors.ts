@@ -1,45 +1,31 @@
 /**
- * The proxy's error catalogue: every response the proxy itself produces uses the spec's
- * error body `{"error":{"code","message","details","request_id","timestamp"}}`.
+ * Errors the proxy throws (misconfiguration, I/O failure at start-up or in the sync client). Denials of requests are
+ * values (`Respond`, see `pipeline/reasons.ts`), not exceptions; the error body itself is `errorBody` of
+ * `@agentcore/policies`.
  */
 
-/** Stable public error codes (spec §4 "Error Response Format"). */
-export const ErrorCode = {
-  INVALID_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  REQUEST_TIMEOUT: 408,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  HEADERS_TOO_LARGE: 431,
-  RATE_LIMITED: 429,
-  QUOTA_EXCEEDED: 429,
-  INTERNAL_ERROR: 500,
-  BAD_GATEWAY: 502,
-  UPSTREAM_UNAVAILABLE: 503,
-  SERVICE_UNAVAILABLE: 503,
-  UPSTREAM_TIMEOUT: 504,
-} as const;
-export type ErrorCode = keyof typeof ErrorCode;
+/** The stable codes of `ProxyError`, one line each. */
+export type ProxyErrorCode =
+  /** a flag, key file or bundle setting cannot work (missing secret, unreadable key, duplicate issuer) */
+  | 'PROXY_CONFIG_INVALID'
+  /** the bundle file is invalid or cannot be enforced (start-up only; a reload keeps the old bundle) */
+  | 'PROXY_BUNDLE_INVALID'
+  /** --redis-fallback fail-closed and Redis cannot be reached */
+  | 'PROXY_REDIS_UNAVAILABLE'
+  /** synced mode misconfigured (control-plane URL, token, cache dir) */
+  | 'PROXY_SYNC_CONFIG_INVALID'
+  /** the bundle sync was started twice */
+  | 'PROXY_SYNC_STARTED'
+  /** the bundle sync was used after stop() */
+  | 'PROXY_SYNC_STOPPED'
+  /** synced mode: no valid bundle from the control plane or the cache at start-up */
+  | 'PROXY_SYNC_NO_BUNDLE';
 
-/** The error body the proxy sends. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details: Record<string, unknown>; request_id: string; timestamp: string };
-}
-
-/** Builds the JSON text of an error body. */
-export function errorBody(code: ErrorCode, message: string, requestId: string, details: Record<string, unknown> = {}, now = Date.now()): string {
-  const body: ErrorBody = { error: { code, message, details, request_id: requestId, timestamp: new Date(now).toISOString() } };
-  return JSON.stringify(body);
-}
-
-/** Base class of errors the proxy throws (misconfiguration, I/O failure); denials are values, not exceptions. */
+/** Base class of errors the proxy throws. */
 export class ProxyError extends Error {
   constructor(
     /** stable code, e.g. `PROXY_CONFIG_INVALID` */
-    readonly code: string,
+    readonly code: ProxyErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessLogBatch } from '@agentcore/policies';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../pipeline/request-context.js';
 import { createAccessLogShipper, type AccessLogShipper } from './access-log-shipper.js';
 
 /** A control plane that stores batches, and can refuse (503) or be closed and reopened on the same port. */

@@ -7,9 +7,9 @@
  */
 import type { AccessLogRecord } from '@agentcore/policies';
 import type { Logger } from 'pino';
-import type { RequestContext } from '../request-context.js';
+import type { RequestContext } from '../pipeline/request-context.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
+import { createControlPlaneClient, discardBody, type ControlPlaneClient, type ControlPlaneFetch } from './control-plane-fetch.js';
 
 export interface AccessLogShipperOptions {
   controlPlane: string;
@@ -59,14 +59,36 @@ export function accessLogRecordOf(ctx: RequestContext, status: number, end: numb
   };
 }
 
+/** Posts one batch; true when the control plane took it (2xx). */
+async function postBatch(client: ControlPlaneClient, url: string, o: AccessLogShipperOptions, body: string, abort: AbortSignal): Promise<boolean> {
+  try {
+    const res = await client.fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json', 'x-sidecar-instance': o.instanceId },
+      body,
+      signal: AbortSignal.any([abort, AbortSignal.timeout(10_000)]),
+    });
+    await discardBody(res);
+    const ok = res.status >= 200 && res.status < 300;
+    if (!ok) o.log?.warn({ status: res.status }, 'access-log batch refused by the control plane; will retry');
+    return ok;
+  } catch (e) {
+    o.log?.debug({ err: e }, 'access-log batch not sent; will retry');
+    return false;
+  }
+}
+
+/** The options with their defaults. */
+function settingsOf(o: AccessLogShipperOptions): { maxBuffered: number; batchSize: number; intervalMs: number; backoff: BackoffOptions } {
+  return { maxBuffered: o.maxBuffered ?? 100_000, batchSize: o.batchSize ?? 1_000, intervalMs: o.intervalMs ?? 1_000, backoff: o.backoff ?? { baseMs: 500, maxMs: 30_000 } };
+}
+
+/** Builds the shipper; nothing is sent until a record arrives. */
 export function createAccessLogShipper(o: AccessLogShipperOptions): AccessLogShipper {
   const url = new URL('/api/v1/sidecar/access-logs', o.controlPlane).toString();
-  const maxBuffered = o.maxBuffered ?? 100_000;
-  const batchSize = o.batchSize ?? 1_000;
-  const intervalMs = o.intervalMs ?? 1_000;
-  const backoff = o.backoff ?? { baseMs: 500, maxMs: 30_000 };
+  const { maxBuffered, batchSize, intervalMs, backoff } = settingsOf(o);
   const client = createControlPlaneClient(o.fetch);
-  // A ring would avoid the shift cost; batches are spliced from the front, so an array is fine at these sizes.
+  // An array, not a ring: batches are spliced from the front, fine at these sizes.
   let queue: AccessLogRecord[] = [];
   let dropped = 0;
   let droppedUnreported = 0;
@@ -75,7 +97,6 @@ export function createAccessLogShipper(o: AccessLogShipperOptions): AccessLogShi
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const abort = new AbortController();
-
   const schedule = (ms: number): void => {
     if (stopped) return;
     clearTimeout(timer);
@@ -91,20 +112,7 @@ export function createAccessLogShipper(o: AccessLogShipperOptions): AccessLogShi
       const records = queue.slice(0, batchSize);
       const reportedDrops = droppedUnreported;
       const body = JSON.stringify({ instance_id: o.instanceId, records, dropped: reportedDrops });
-      let ok = false;
-      try {
-        const res = await client.fetch(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json', 'x-sidecar-instance': o.instanceId },
-          body,
-          signal: AbortSignal.any([abort.signal, AbortSignal.timeout(10_000)]),
-        });
-        await discardBody(res);
-        ok = res.status >= 200 && res.status < 300;
-        if (!ok) o.log?.warn({ status: res.status }, 'access-log batch refused by the control plane; will retry');
-      } catch (e) {
-        o.log?.debug({ err: e }, 'access-log batch not sent; will retry');
-      }
+      const ok = await postBatch(client, url, o, body, abort.signal);
       if (!ok) return false;
       // Remove exactly what was sent (records pushed meanwhile stay; drops meanwhile stay counted).
       queue.splice(0, records.length);
@@ -148,9 +156,7 @@ export function createAccessLogShipper(o: AccessLogShipperOptions): AccessLogShi
     async stop(timeoutMs = 2_000) {
       stopped = true;
       clearTimeout(timer);
-      if (queue.length > 0) {
-        await Promise.race([flush(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-      }
+      if (queue.length > 0) await Promise.race([flush(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
       abort.abort();
       queue = [];
       await client.close();

@@ -4,52 +4,19 @@
  * every bundle received before handing it to `onBundle`, keeps the last applied one in a cache file to start from
  * when the control plane is unreachable, and reconnects with full-jitter back-off. Protocol: docs/bundle-sync.md.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { JWTVerifyGetKey } from 'jose';
-import { pino, type Logger } from 'pino';
-import { ServiceName, type PolicyBundle } from '@agentcore/policies';
-import { ProxyError } from '../errors.js';
-import { backoffDelay, checkBackoff, type BackoffOptions } from './backoff.js';
-import { createControlPlaneClient, discardBody, type ControlPlaneFetch } from './control-plane-fetch.js';
 import { verifySignedBundle } from '@agentcore/policies';
+import { pino, type Logger } from 'pino';
+import { ProxyError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import { bundleCachePath, readBundleCache, writeBundleCache } from './bundle-cache-file.js';
+import { describePoll, pollBundle, type PollOutcome } from './bundle-poll.js';
+import { checkOptions, type BundleDecision, type BundleSource, type BundleSyncOptions, type Checked } from './bundle-sync-options.js';
+import { createControlPlaneClient, type ControlPlaneClient } from './control-plane-fetch.js';
 
-/** Where a bundle handed to `onBundle` came from. */
-export type BundleSource = 'control-plane' | 'cache';
+export { bundleCachePath } from './bundle-cache-file.js';
+export type { BundleDecision, BundleSource, BundleSyncOptions } from './bundle-sync-options.js';
 
-/** What `onBundle` decided: applied (now enforced), or refused with a reason (the old bundle stays). */
-export type BundleDecision = { applied: true } | { applied: false; reason: string };
-
-export interface BundleSyncOptions {
-  /** base URL of the control plane, e.g. `https://admin.example:8443` */
-  controlPlane: string;
-  /** the service this sidecar enforces */
-  service: string;
-  /** per-service sidecar credential, sent as `Authorization: Bearer` */
-  token: string;
-  /** trusted bundle-signing keys: `createLocalJWKSet(jwks)` or `createRemoteJWKSet(url)` */
-  keys: JWTVerifyGetKey;
-  /** directory of the last-known-good bundle, `${cacheDir}/${service}.bundle.jws` */
-  cacheDir: string;
-  /** sent as `X-Sidecar-Instance` */
-  instanceId: string;
-  /** long-poll duration asked of the control plane, 0..300 s; default 30 */
-  waitSeconds?: number;
-  /** reconnect back-off; default 500 ms .. 30 s */
-  backoff?: BackoffOptions;
-  /** how long the first request at start may take before the cache is used; default 5000 ms */
-  startTimeoutMs?: number;
-  /** swaps the enforced bundle; called only with verified bundles, one at a time */
-  onBundle(bundle: PolicyBundle, source: BundleSource): Promise<BundleDecision>;
-  /** a received bundle was refused (verification or `onBundle`); `revision` is as claimed by the payload */
-  onRejected?(revision: number | undefined, reason: string): void;
-  log?: Logger;
-  fetch?: ControlPlaneFetch;
-  /** source of jitter in [0, 1); default Math.random */
-  random?: () => number;
-}
-
+/** The bundle sync client. */
 export interface BundleSync {
   /**
    * Applies the first bundle, from the control plane or, if that fails, from the verified cache file, then keeps
@@ -65,33 +32,8 @@ export interface BundleSync {
   readonly connected: boolean;
 }
 
-const DEFAULT_WAIT_SECONDS = 30;
-const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
-const DEFAULT_START_TIMEOUT_MS = 5_000;
 /** how much longer than `wait` a long-poll may take before it counts as a dead connection */
 const POLL_GRACE_MS = 10_000;
-
-/** The cache file of a service's last applied bundle. */
-export function bundleCachePath(cacheDir: string, service: string): string {
-  return join(cacheDir, `${service}.bundle.jws`);
-}
-
-/** The outcome of one request to the bundle endpoint. */
-type PollOutcome =
-  | { kind: 'bundle'; jws: string; etag: string | undefined }
-  | { kind: 'unchanged' }
-  /** 401/403: the sidecar credential is wrong */
-  | { kind: 'refused'; status: number }
-  /** network error, timeout, 5xx or any other status */
-  | { kind: 'failed'; message: string };
-
-/** The entity tag without quotes or weak prefix (RFC 9110 §8.8.3). */
-function parseEtag(header: string | null): string | undefined {
-  if (header === null) return undefined;
-  const m = /^(?:W\/)?"([^"]*)"$/.exec(header.trim());
-  const tag = m ? m[1] : header.trim();
-  return tag === '' ? undefined : tag;
-}
 
 /** The revision a JWS payload claims, unverified: only for reporting a rejection. */
 function claimedRevision(jws: string): number | undefined {
@@ -105,283 +47,197 @@ function claimedRevision(jws: string): number | undefined {
   }
 }
 
-function configError(message: string): ProxyError {
-  return new ProxyError('PROXY_SYNC_CONFIG_INVALID', `bundle sync: ${message}`);
-}
-
-function checkOptions(o: BundleSyncOptions): { endpoint: string; waitSeconds: number; backoff: BackoffOptions; startTimeoutMs: number } {
-  let base: URL;
-  try {
-    base = new URL(o.controlPlane);
-  } catch {
-    throw configError(`controlPlane must be an http(s) URL, got "${o.controlPlane}"`);
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw configError(`controlPlane must be an http(s) URL, got "${o.controlPlane}"`);
-  if (!ServiceName.safeParse(o.service).success) throw configError(`service must be a DNS label, got "${o.service}"`);
-  if (o.token === '') throw configError('token (the sidecar credential) is empty');
-  if (o.instanceId === '') throw configError('instanceId is empty');
-  if (o.cacheDir === '') throw configError('cacheDir is empty');
-  const waitSeconds = o.waitSeconds ?? DEFAULT_WAIT_SECONDS;
-  if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 300) throw configError(`waitSeconds must be an integer in 0..300, got ${waitSeconds}`);
-  const startTimeoutMs = o.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  if (!(startTimeoutMs > 0)) throw configError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
-  let backoff: BackoffOptions;
-  try {
-    backoff = checkBackoff(o.backoff ?? DEFAULT_BACKOFF);
-  } catch (e) {
-    throw configError((e as Error).message);
-  }
-  const path = base.pathname.replace(/\/+$/, '');
-  const endpoint = `${base.origin}${path}/api/v1/sidecar/bundles/${encodeURIComponent(o.service)}`;
-  return { endpoint, waitSeconds, backoff, startTimeoutMs };
-}
-
-/** Builds a bundle sync client; options are checked here (throws `PROXY_SYNC_CONFIG_INVALID`), nothing runs until start(). */
-export function createBundleSync(o: BundleSyncOptions): BundleSync {
-  const { endpoint, waitSeconds, backoff, startTimeoutMs } = checkOptions(o);
-  const log = (o.log ?? pino({ enabled: false })).child({ component: 'bundle-sync', service: o.service });
-  const random = o.random ?? Math.random;
-  const cachePath = bundleCachePath(o.cacheDir, o.service);
-  const client = createControlPlaneClient(o.fetch);
-  const stopping = new AbortController();
-
-  let started = false;
-  let loop: Promise<void> | undefined;
-  let appliedRevision: number | undefined;
-  let appliedHash: string | undefined;
+/** The long-poll client; its state is what it applied, last rejected and last heard. */
+class BundleSyncClient implements BundleSync {
+  private readonly c: Checked;
+  private readonly log: Logger;
+  private readonly random: () => number;
+  private readonly cachePath: string;
+  private readonly client: ControlPlaneClient;
+  private readonly stopping = new AbortController();
+  private started = false;
+  private loop: Promise<void> | undefined;
+  appliedRevision: number | undefined;
+  appliedHash: string | undefined;
   /** the entity tag sent as If-None-Match: the applied bundle's hash, or that of the last rejected one */
-  let etag: string | undefined;
-  let lastRejection: { revision?: number; reason: string } | undefined;
-  let connected = false;
+  private etag: string | undefined;
+  lastRejection: { revision?: number; reason: string } | undefined;
+  connected = false;
   /** the kind of the previous outcome, so that a state change is logged once, not at every retry */
-  let lastKind: PollOutcome['kind'] | undefined;
+  private lastKind: PollOutcome['kind'] | undefined;
 
-  const stopped = (): boolean => stopping.signal.aborted;
-
-  async function request(wait: number, ifNoneMatch: string | undefined, timeoutMs: number): Promise<PollOutcome> {
-    const ac = new AbortController();
-    const onStop = (): void => ac.abort(new Error('bundle sync stopped'));
-    stopping.signal.addEventListener('abort', onStop, { once: true });
-    const timer = setTimeout(() => ac.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    try {
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${o.token}`,
-        'x-sidecar-instance': o.instanceId,
-        accept: 'application/jose',
-      };
-      if (ifNoneMatch !== undefined) headers['if-none-match'] = `"${ifNoneMatch}"`;
-      const res = await client.fetch(`${endpoint}?wait=${wait}`, { method: 'GET', headers, signal: ac.signal });
-      if (res.status === 200) return { kind: 'bundle', jws: (await res.text()).trim(), etag: parseEtag(res.headers.get('etag')) };
-      await discardBody(res);
-      if (res.status === 304) return { kind: 'unchanged' };
-      if (res.status === 401 || res.status === 403) return { kind: 'refused', status: res.status };
-      return { kind: 'failed', message: `HTTP ${res.status}` };
-    } catch (e) {
-      const err = e as Error;
-      const reason = ac.signal.aborted && ac.signal.reason instanceof Error ? ac.signal.reason.message : err.message;
-      const cause = (err.cause as Error | undefined)?.message;
-      return { kind: 'failed', message: cause && !ac.signal.aborted ? `${reason}: ${cause}` : reason };
-    } finally {
-      clearTimeout(timer);
-      stopping.signal.removeEventListener('abort', onStop);
-    }
+  constructor(private readonly o: BundleSyncOptions) {
+    this.c = checkOptions(o);
+    this.log = (o.log ?? pino({ enabled: false })).child({ component: 'bundle-sync', service: o.service });
+    this.random = o.random ?? Math.random;
+    this.cachePath = bundleCachePath(o.cacheDir, o.service);
+    this.client = createControlPlaneClient(o.fetch);
   }
 
-  function describe(r: Exclude<PollOutcome, { kind: 'bundle' }>): string {
-    if (r.kind === 'refused') return `control plane refused the sidecar credential (HTTP ${r.status}); check --token`;
-    if (r.kind === 'failed') return r.message;
-    return 'unchanged';
+  private stopped(): boolean {
+    return this.stopping.signal.aborted;
   }
 
-  function rejectBundle(revision: number | undefined, reason: string): void {
-    lastRejection = revision === undefined ? { reason } : { revision, reason };
-    log.warn({ revision, reason, applied_revision: appliedRevision }, 'bundle rejected, keeping the applied bundle');
-    try {
-      o.onRejected?.(revision, reason);
-    } catch (e) {
-      log.error({ err: e }, 'onRejected threw');
-    }
+  private request(wait: number, ifNoneMatch: string | undefined, timeoutMs: number): Promise<PollOutcome> {
+    return pollBundle(this.client, `${this.c.endpoint}?wait=${wait}`, this.o, ifNoneMatch, timeoutMs, this.stopping.signal);
   }
 
-  async function writeCache(jws: string): Promise<void> {
-    const tmp = `${cachePath}.${process.pid}.${randomUUID()}.tmp`;
+  private rejectBundle(revision: number | undefined, reason: string): void {
+    this.lastRejection = revision === undefined ? { reason } : { revision, reason };
+    this.log.warn({ revision, reason, applied_revision: this.appliedRevision }, 'bundle rejected, keeping the applied bundle');
     try {
-      await mkdir(o.cacheDir, { recursive: true });
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(jws, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, cachePath);
+      this.o.onRejected?.(revision, reason);
     } catch (e) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      log.warn({ err: e, path: cachePath }, 'cannot write the bundle cache; a restart without the control plane would not find this bundle');
+      this.log.error({ err: e }, 'onRejected threw');
     }
   }
 
   /** Verifies, applies, caches. 'kept' = the same content as the applied bundle. */
-  async function receive(jws: string, headerEtag: string | undefined, source: BundleSource): Promise<'applied' | 'kept' | 'rejected'> {
-    const v = await verifySignedBundle(jws, o.keys, { service: o.service, minRevision: appliedRevision });
+  private async receive(jws: string, headerEtag: string | undefined, source: BundleSource): Promise<'applied' | 'kept' | 'rejected'> {
+    const v = await verifySignedBundle(jws, this.o.keys, { service: this.o.service, minRevision: this.appliedRevision });
     if (!v.ok) {
       // The server's ETag names what it sent, so If-None-Match makes it wait for something newer.
-      if (headerEtag !== undefined) etag = headerEtag;
-      rejectBundle(claimedRevision(jws), `${v.reason}: ${v.message}`);
+      if (headerEtag !== undefined) this.etag = headerEtag;
+      this.rejectBundle(claimedRevision(jws), `${v.reason}: ${v.message}`);
       return 'rejected';
     }
     const { bundle } = v;
-    if (bundle.hash === appliedHash) {
-      etag = appliedHash;
+    if (bundle.hash === this.appliedHash) {
+      this.etag = this.appliedHash;
       return 'kept';
     }
     let decision: BundleDecision;
     try {
-      decision = await o.onBundle(bundle, source);
+      decision = await this.o.onBundle(bundle, source);
     } catch (e) {
       decision = { applied: false, reason: `onBundle failed: ${(e as Error).message}` };
     }
     if (!decision.applied) {
-      etag = bundle.hash;
-      rejectBundle(bundle.revision, decision.reason);
+      this.etag = bundle.hash;
+      this.rejectBundle(bundle.revision, decision.reason);
       return 'rejected';
     }
-    appliedRevision = bundle.revision;
-    appliedHash = bundle.hash;
-    etag = bundle.hash;
-    log.info({ revision: bundle.revision, hash: bundle.hash, kid: v.kid, source }, 'bundle applied');
-    if (source === 'control-plane') await writeCache(jws);
+    this.appliedRevision = bundle.revision;
+    this.appliedHash = bundle.hash;
+    this.etag = bundle.hash;
+    this.log.info({ revision: bundle.revision, hash: bundle.hash, kid: v.kid, source }, 'bundle applied');
+    if (source === 'control-plane') await writeBundleCache(this.cachePath, jws, this.log);
     return 'applied';
   }
 
-  async function loadCache(): Promise<{ ok: true; jws: string } | { ok: false; message: string }> {
-    try {
-      return { ok: true, jws: (await readFile(cachePath, 'utf8')).trim() };
-    } catch (e) {
-      return { ok: false, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no cached bundle' : (e as Error).message };
-    }
-  }
-
-  function sleep(ms: number): Promise<void> {
+  private sleep(ms: number): Promise<void> {
+    const signal = this.stopping.signal;
     return new Promise((resolve) => {
-      if (stopped()) return resolve();
+      if (signal.aborted) return resolve();
       const done = (): void => {
         clearTimeout(timer);
-        stopping.signal.removeEventListener('abort', done);
+        signal.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      stopping.signal.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
-  function noteOutcome(r: PollOutcome): void {
-    const wasConnected = connected;
-    connected = r.kind === 'bundle' || r.kind === 'unchanged';
-    if (connected && !wasConnected && lastKind !== undefined) log.info('control plane reachable again');
-    if (!connected && r.kind !== lastKind) {
-      const problem = describe(r as Exclude<PollOutcome, { kind: 'bundle' }>);
-      if (r.kind === 'refused') log.error({ status: (r as { status: number }).status }, problem);
-      else log.warn({ problem }, 'control plane unreachable, enforcing the applied bundle and retrying with back-off');
+  private noteOutcome(r: PollOutcome): void {
+    const wasConnected = this.connected;
+    this.connected = r.kind === 'bundle' || r.kind === 'unchanged';
+    if (this.connected && !wasConnected && this.lastKind !== undefined) this.log.info('control plane reachable again');
+    if (!this.connected && r.kind !== this.lastKind) {
+      const problem = describePoll(r as Exclude<PollOutcome, { kind: 'bundle' }>);
+      if (r.kind === 'refused') this.log.error({ status: (r as { status: number }).status }, problem);
+      else this.log.warn({ problem }, 'control plane unreachable, enforcing the applied bundle and retrying with back-off');
     }
-    lastKind = r.kind;
+    this.lastKind = r.kind;
   }
 
   /** The background long-poll: runs until stop(). */
-  async function run(): Promise<void> {
+  private async run(): Promise<void> {
+    const { waitSeconds, backoff } = this.c;
     let failures = 0;
     let idle = 0;
-    while (!stopped()) {
-      const sent = etag;
+    while (!this.stopped()) {
+      const sent = this.etag;
       const began = Date.now();
-      const r = await request(waitSeconds, sent, waitSeconds * 1000 + POLL_GRACE_MS);
-      if (stopped()) return;
-      noteOutcome(r);
+      const r = await this.request(waitSeconds, sent, waitSeconds * 1000 + POLL_GRACE_MS);
+      if (this.stopped()) return;
+      this.noteOutcome(r);
       if (r.kind === 'refused' || r.kind === 'failed') {
-        const delay = backoffDelay(failures++, backoff, random);
-        log.debug({ attempt: failures, delay_ms: delay, problem: describe(r) }, 'bundle poll failed, backing off');
-        await sleep(delay);
+        const delay = backoffDelay(failures++, backoff, this.random);
+        this.log.debug({ attempt: failures, delay_ms: delay, problem: describePoll(r) }, 'bundle poll failed, backing off');
+        await this.sleep(delay);
         continue;
       }
       failures = 0;
       // An answer that gives no reason to wait (the server ignored If-None-Match or did not long-poll) must not
       // turn into a tight loop: back off until the server behaves.
       let immediate: boolean;
-      if (r.kind === 'bundle') immediate = (await receive(r.jws, r.etag, 'control-plane')) === 'applied' || etag !== sent;
+      if (r.kind === 'bundle') immediate = (await this.receive(r.jws, r.etag, 'control-plane')) === 'applied' || this.etag !== sent;
       else immediate = Date.now() - began >= (waitSeconds * 1000) / 2;
       if (immediate) {
         idle = 0;
         continue;
       }
-      const delay = backoffDelay(idle++, backoff, random);
-      log.debug({ delay_ms: delay }, 'control plane answered without waiting, pausing');
-      await sleep(delay);
+      const delay = backoffDelay(idle++, backoff, this.random);
+      this.log.debug({ delay_ms: delay }, 'control plane answered without waiting, pausing');
+      await this.sleep(delay);
     }
   }
 
-  async function start(): Promise<BundleSource> {
-    if (started) throw new ProxyError('PROXY_SYNC_STARTED', 'bundle sync: start() called twice');
-    started = true;
+  async start(): Promise<BundleSource> {
+    if (this.started) throw new ProxyError('PROXY_SYNC_STARTED', 'bundle sync: start() called twice');
+    this.started = true;
     try {
-      const first = await request(0, undefined, startTimeoutMs);
-      if (stopped()) throw new ProxyError('PROXY_SYNC_STOPPED', 'bundle sync: stopped during start');
-      noteOutcome(first);
-      let problem: string;
-      if (first.kind === 'bundle') {
-        const outcome = await receive(first.jws, first.etag, 'control-plane');
-        if (outcome === 'applied') {
-          loop = run();
-          return 'control-plane';
-        }
-        problem = `its bundle was rejected (${lastRejection?.reason ?? 'unknown reason'})`;
-      } else {
-        problem = describe(first);
-      }
-
-      const cached = await loadCache();
-      let cacheProblem: string;
-      if (cached.ok) {
-        if ((await receive(cached.jws, undefined, 'cache')) === 'applied') {
-          log.warn({ problem, revision: appliedRevision, path: cachePath }, 'control plane unavailable at start, enforcing the cached bundle');
-          loop = run();
-          return 'cache';
-        }
-        cacheProblem = lastRejection?.reason ?? 'rejected';
-      } else {
-        cacheProblem = cached.message;
-      }
-      throw new ProxyError(
-        'PROXY_SYNC_NO_BUNDLE',
-        `no policy bundle for service "${o.service}": control plane ${endpoint}: ${problem}; cache ${cachePath}: ${cacheProblem}`,
-      );
+      return await this.first();
     } catch (e) {
-      stopping.abort();
-      await client.close();
+      this.stopping.abort();
+      await this.client.close();
       throw e;
     }
   }
 
-  async function stop(): Promise<void> {
-    stopping.abort();
-    await loop;
-    await client.close();
-    connected = false;
+  /** The first bundle: from the control plane, else from the cache file, else `PROXY_SYNC_NO_BUNDLE`. */
+  private async first(): Promise<BundleSource> {
+    const first = await this.request(0, undefined, this.c.startTimeoutMs);
+    if (this.stopped()) throw new ProxyError('PROXY_SYNC_STOPPED', 'bundle sync: stopped during start');
+    this.noteOutcome(first);
+    let problem: string;
+    if (first.kind === 'bundle') {
+      if ((await this.receive(first.jws, first.etag, 'control-plane')) === 'applied') {
+        this.loop = this.run();
+        return 'control-plane';
+      }
+      problem = `its bundle was rejected (${this.lastRejection?.reason ?? 'unknown reason'})`;
+    } else {
+      problem = describePoll(first);
+    }
+    const cached = await readBundleCache(this.cachePath);
+    let cacheProblem: string;
+    if (cached.ok) {
+      if ((await this.receive(cached.jws, undefined, 'cache')) === 'applied') {
+        this.log.warn({ problem, revision: this.appliedRevision, path: this.cachePath }, 'control plane unavailable at start, enforcing the cached bundle');
+        this.loop = this.run();
+        return 'cache';
+      }
+      cacheProblem = this.lastRejection?.reason ?? 'rejected';
+    } else {
+      cacheProblem = cached.message;
+    }
+    throw new ProxyError(
+      'PROXY_SYNC_NO_BUNDLE',
+      `no policy bundle for service "${this.o.service}": control plane ${this.c.endpoint}: ${problem}; cache ${this.cachePath}: ${cacheProblem}`,
+    );
   }
 
-  return {
-    start,
-    stop,
-    get appliedRevision() {
-      return appliedRevision;
-    },
-    get appliedHash() {
-      return appliedHash;
-    },
-    get lastRejection() {
-      return lastRejection;
-    },
-    get connected() {
-      return connected;
-    },
-  };
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    await this.client.close();
+    this.connected = false;
+  }
+}
+
+/** Builds a bundle sync client; options are checked here (throws `PROXY_SYNC_CONFIG_INVALID`), nothing runs until start(). */
+export function createBundleSync(o: BundleSyncOptions): BundleSync {
+  return new BundleSyncClient(o);
 }

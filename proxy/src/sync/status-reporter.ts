@@ -43,8 +43,8 @@ export interface StatusReporter {
   stop(): Promise<void>;
 }
 
-/** Builds a status reporter; options are checked here (throws `PROXY_SYNC_CONFIG_INVALID`). */
-export function createStatusReporter(o: StatusReporterOptions): StatusReporter {
+/** The status endpoint of the control plane; checks the options (throws `PROXY_SYNC_CONFIG_INVALID`). */
+function statusUrl(o: StatusReporterOptions): string {
   let base: URL;
   try {
     base = new URL(o.controlPlane);
@@ -54,7 +54,30 @@ export function createStatusReporter(o: StatusReporterOptions): StatusReporter {
   if (!Number.isFinite(o.intervalMs) || o.intervalMs < 100) {
     throw new ProxyError('PROXY_SYNC_CONFIG_INVALID', `status reporter: intervalMs must be at least 100, got ${o.intervalMs}`);
   }
-  const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}/api/v1/sidecar/status`;
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}/api/v1/sidecar/status`;
+}
+
+/** The report sent now. */
+function reportOf(o: StatusReporterOptions, host: string, startedAt: number, at: number): SidecarStatusReport {
+  const s = o.getStatus();
+  return {
+    instance_id: o.instanceId,
+    service: o.service,
+    host,
+    applied_revision: s.applied_revision,
+    applied_hash: s.applied_hash ?? null,
+    rejected_revision: s.rejected_revision,
+    rejection_reason: s.rejection_reason,
+    connected: s.connected,
+    uptime_s: Math.max(0, Math.round((at - startedAt) / 1000)),
+    counters: { ...s.counters },
+    reported_at: new Date(at).toISOString(),
+  };
+}
+
+/** Builds a status reporter; options are checked here (throws `PROXY_SYNC_CONFIG_INVALID`). */
+export function createStatusReporter(o: StatusReporterOptions): StatusReporter {
+  const url = statusUrl(o);
   const log = (o.log ?? pino({ enabled: false })).child({ component: 'status-reporter' });
   const now = o.now ?? Date.now;
   const startedAt = now();
@@ -65,23 +88,6 @@ export function createStatusReporter(o: StatusReporterOptions): StatusReporter {
   let inFlight: Promise<boolean> | undefined;
   let running = false;
 
-  function body(): SidecarStatusReport {
-    const s = o.getStatus();
-    return {
-      instance_id: o.instanceId,
-      service: o.service,
-      host,
-      applied_revision: s.applied_revision,
-      applied_hash: s.applied_hash ?? null,
-      rejected_revision: s.rejected_revision,
-      rejection_reason: s.rejection_reason,
-      connected: s.connected,
-      uptime_s: Math.max(0, Math.round((now() - startedAt) / 1000)),
-      counters: { ...s.counters },
-      reported_at: new Date(now()).toISOString(),
-    };
-  }
-
   async function send(): Promise<boolean> {
     const ac = new AbortController();
     const onStop = (): void => ac.abort();
@@ -91,7 +97,7 @@ export function createStatusReporter(o: StatusReporterOptions): StatusReporter {
       const res = await client.fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${o.token}`, 'x-sidecar-instance': o.instanceId, 'content-type': 'application/json' },
-        body: JSON.stringify(body()),
+        body: JSON.stringify(reportOf(o, host, startedAt, now())),
         signal: ac.signal,
       });
       await discardBody(res);

@@ -117,6 +117,117 @@ const FAILED = new Failed();
 const ignore = (): void => undefined;
 const ALWAYS: Admitted = { ok: true, done: ignore };
 
+/** The admission control of one upstream: cockatiel's circuit breaker and bulkhead. */
+class Admissions implements CircuitBreaker {
+  private readonly policy: CircuitBreakerPolicy | undefined;
+  private readonly limit: BulkheadPolicy | undefined;
+  private readonly halfOpenAfterMs: number;
+  private openedAt = 0;
+  inFlight = 0;
+  pending = 0;
+
+  constructor(private readonly cfg: CircuitConfig | undefined) {
+    const b = cfg ? breakerFor(cfg) : undefined;
+    this.policy = b ? circuitBreaker(handleAll, { halfOpenAfter: cfg!.halfOpenAfterMs, breaker: b }) : undefined;
+    this.limit = cfg?.maxConcurrent !== undefined ? bulkhead(cfg.maxConcurrent, cfg.maxPending ?? 0) : undefined;
+    this.halfOpenAfterMs = cfg?.halfOpenAfterMs ?? 0;
+    this.policy?.onStateChange((s) => {
+      if (s === CircuitState.Open) this.openedAt = Date.now();
+    });
+  }
+
+  get state(): CircuitStateName {
+    return this.policy ? STATE_NAME[this.policy.state] : 'closed';
+  }
+
+  onStateChange(listener: (state: CircuitStateName) => void): () => void {
+    if (!this.policy) return ignore;
+    const d = this.policy.onStateChange((s) => listener(STATE_NAME[s]));
+    return () => d.dispose();
+  }
+
+  /** A refusal if the circuit is open (not yet due for a trial) or half-open (trial running). */
+  private circuitRefusal(): Refused | undefined {
+    if (!this.policy) return undefined;
+    const s = this.policy.state;
+    if (s === CircuitState.Closed) return undefined;
+    if (s === CircuitState.Open) {
+      const left = this.openedAt + this.halfOpenAfterMs - Date.now();
+      if (left <= 0) return undefined; // the next execute() becomes the half-open trial
+      return { ok: false, reason: 'CIRCUIT_OPEN', retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
+    }
+    return { ok: false, reason: 'CIRCUIT_OPEN', retryAfterSeconds: 1 };
+  }
+
+  /** Starts one request through the breaker; `settled` ends when done() is called. */
+  private run(): { admission: Admitted; settled: Promise<void> } {
+    let settle!: (success: boolean) => void;
+    const outcome = new Promise<void>((resolve, reject) => {
+      settle = (success) => (success ? resolve() : reject(FAILED));
+    });
+    let finished = false;
+    this.inFlight++;
+    const admission: Admitted = {
+      ok: true,
+      done: (result) => {
+        if (finished) return;
+        finished = true;
+        this.inFlight--;
+        settle(result === 'success');
+      },
+    };
+    // execute() calls its function synchronously, so an open circuit due for a trial turns half-open right here.
+    const settled = this.policy ? this.policy.execute(() => outcome) : outcome;
+    return { admission, settled };
+  }
+
+  readonly admit = (): Admission | Promise<Admission> => {
+    const refused = this.circuitRefusal();
+    if (refused) return refused;
+    const limit = this.limit;
+    if (!limit) {
+      if (!this.policy) return ALWAYS;
+      const { admission, settled } = this.run();
+      settled.catch(ignore);
+      return admission;
+    }
+    if (limit.executionSlots > 0) {
+      let admission: Admitted | undefined;
+      // A free slot: the bulkhead runs the function synchronously.
+      limit
+        .execute(() => {
+          const r = this.run();
+          admission = r.admission;
+          return r.settled;
+        })
+        .catch(ignore);
+      return admission!;
+    }
+    if (limit.queueSlots > 0) return this.queue(limit);
+    return { ok: false, reason: (this.cfg?.maxPending ?? 0) > 0 ? 'MAX_PENDING' : 'MAX_CONCURRENT', retryAfterSeconds: 1 };
+  };
+
+  /** Waits for a slot, then re-checks the circuit. */
+  private queue(limit: BulkheadPolicy): Promise<Admission> {
+    this.pending++;
+    return new Promise<Admission>((resolve) => {
+      limit
+        .execute(() => {
+          this.pending--;
+          const refusedLater = this.circuitRefusal();
+          if (refusedLater) {
+            resolve(refusedLater);
+            return undefined;
+          }
+          const r = this.run();
+          resolve(r.admission);
+          return r.settled;
+        })
+        .catch(ignore);
+    });
+  }
+}
+
 /**
  * Builds the admission control of one upstream. Notes:
  * - the circuit changes state a few microtasks after `done()` (cockatiel settles promises), so a
@@ -126,109 +237,5 @@ const ALWAYS: Admitted = { ok: true, done: ignore };
  *   `maxPending` without `maxConcurrent` is ignored.
  */
 export function createCircuitBreaker(cfg: CircuitConfig | undefined): CircuitBreaker {
-  const b = cfg ? breakerFor(cfg) : undefined;
-  const policy: CircuitBreakerPolicy | undefined = b ? circuitBreaker(handleAll, { halfOpenAfter: cfg!.halfOpenAfterMs, breaker: b }) : undefined;
-  const limit: BulkheadPolicy | undefined = cfg?.maxConcurrent !== undefined ? bulkhead(cfg.maxConcurrent, cfg.maxPending ?? 0) : undefined;
-  const halfOpenAfterMs = cfg?.halfOpenAfterMs ?? 0;
-  let openedAt = 0;
-  policy?.onStateChange((s) => {
-    if (s === CircuitState.Open) openedAt = Date.now();
-  });
-  let inFlight = 0;
-  let pending = 0;
-
-  /** A refusal if the circuit is open (not yet due for a trial) or half-open (trial running). */
-  function circuitRefusal(): Refused | undefined {
-    if (!policy) return undefined;
-    const s = policy.state;
-    if (s === CircuitState.Closed) return undefined;
-    if (s === CircuitState.Open) {
-      const left = openedAt + halfOpenAfterMs - Date.now();
-      if (left <= 0) return undefined; // the next execute() becomes the half-open trial
-      return { ok: false, reason: 'CIRCUIT_OPEN', retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
-    }
-    return { ok: false, reason: 'CIRCUIT_OPEN', retryAfterSeconds: 1 };
-  }
-
-  /** Starts one request through the breaker; `settled` ends when done() is called. */
-  function run(): { admission: Admitted; settled: Promise<void> } {
-    let settle!: (success: boolean) => void;
-    const outcome = new Promise<void>((resolve, reject) => {
-      settle = (success) => (success ? resolve() : reject(FAILED));
-    });
-    let finished = false;
-    inFlight++;
-    const admission: Admitted = {
-      ok: true,
-      done(result) {
-        if (finished) return;
-        finished = true;
-        inFlight--;
-        settle(result === 'success');
-      },
-    };
-    // execute() calls its function synchronously, so an open circuit due for a trial turns half-open right here.
-    const settled = policy ? policy.execute(() => outcome) : outcome;
-    return { admission, settled };
-  }
-
-  function admitNow(): Admission | Promise<Admission> {
-    const refused = circuitRefusal();
-    if (refused) return refused;
-    if (!limit) {
-      if (!policy) return ALWAYS;
-      const { admission, settled } = run();
-      settled.catch(ignore);
-      return admission;
-    }
-    if (limit.executionSlots > 0) {
-      let admission: Admitted | undefined;
-      // A free slot: the bulkhead runs the function synchronously.
-      limit
-        .execute(() => {
-          const r = run();
-          admission = r.admission;
-          return r.settled;
-        })
-        .catch(ignore);
-      return admission!;
-    }
-    if (limit.queueSlots > 0) {
-      pending++;
-      return new Promise<Admission>((resolve) => {
-        limit
-          .execute(() => {
-            pending--;
-            const refusedLater = circuitRefusal();
-            if (refusedLater) {
-              resolve(refusedLater);
-              return undefined;
-            }
-            const r = run();
-            resolve(r.admission);
-            return r.settled;
-          })
-          .catch(ignore);
-      });
-    }
-    return { ok: false, reason: (cfg?.maxPending ?? 0) > 0 ? 'MAX_PENDING' : 'MAX_CONCURRENT', retryAfterSeconds: 1 };
-  }
-
-  return {
-    admit: admitNow,
-    get state() {
-      return policy ? STATE_NAME[policy.state] : 'closed';
-    },
-    get inFlight() {
-      return inFlight;
-    },
-    get pending() {
-      return pending;
-    },
-    onStateChange(listener) {
-      if (!policy) return ignore;
-      const d = policy.onStateChange((s) => listener(STATE_NAME[s]));
-      return () => d.dispose();
-    },
-  };
+  return new Admissions(cfg);
 }

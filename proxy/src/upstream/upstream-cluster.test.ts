@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Upstream, type Upstream as UpstreamDef } from '@agentcore/policies';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamPools } from '../upstream-pools.js';
+import { UpstreamPools } from './upstream-pools.js';
 import { createUpstreamCluster, LOCAL_TARGET, type Target, type UpstreamCluster } from './upstream-cluster.js';
 
 const pools = new UpstreamPools({ connectTimeoutMs: 500, connections: 4, keepAliveTimeoutMs: 1000 });

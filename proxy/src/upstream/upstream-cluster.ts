@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'undici';
 import type { Upstream } from '@agentcore/policies';
-import type { UpstreamPools } from '../upstream-pools.js';
+import type { UpstreamPools } from './upstream-pools.js';
 import { createCircuitBreaker, type Admission, type CircuitStateName } from './circuit-breaker.js';
 import { hashKeyExtractor, type HashKeyOf } from './hash-key.js';
 import { createHealthChecker, type HealthChecker } from './health-checker.js';

@@ -7,18 +7,14 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { demoBundle, demoCredentials, demoPrivateJwk, rawRequest } from '../../test/helpers.js';
-import { ProxyMetrics } from '../metrics.js';
-import { acceptStage } from '../pipeline/accept.js';
-import { authenticateStage } from '../pipeline/authenticate.js';
-import { authorizeStage } from '../pipeline/authorize.js';
-import { corsStage } from '../pipeline/cors.js';
-import { rateLimitStage } from '../pipeline/rate-limit.js';
-import { routeStage } from '../pipeline/route.js';
-import { validateRequestStage } from '../pipeline/validate-request.js';
-import { compileRuntime, type PolicyRuntime } from '../policy-runtime.js';
-import { createPipeline } from '../proxy-handler.js';
-import { MemoryRateLimitStore } from '../rate-limiter.js';
-import { UpstreamPools } from '../upstream-pools.js';
+import { ProxyMetrics } from '../record/metrics.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { requestStages } from '../pipeline/stages.js';
+import { createRecorder } from '../record/recorder.js';
+import { compileRuntime, type PolicyRuntime } from '../bundle/policy-runtime.js';
+import { createPipeline } from '../pipeline/pipeline.js';
+import { MemoryRateLimitStore } from '../rate-limit/rate-limiter.js';
+import { UpstreamPools } from '../upstream/upstream-pools.js';
 import { createUpgradeHandler, type UpgradeHandler } from './upgrade-handler.js';
 
 const listen = (s: Server): Promise<string> =>
@@ -102,7 +98,7 @@ interface WsSidecar {
   close(): Promise<void>;
 }
 
-/** The sidecar's pipeline and this upgrade handler on one node:http server, as proxy-server wires them. */
+/** The sidecar's pipeline and this upgrade handler on one node:http server, as start-proxy wires them. */
 async function startWsSidecar(upstream: string, bundle: PolicyBundleInput): Promise<WsSidecar> {
   const v = validateBundle(bundle);
   if (!v.ok) throw new Error(JSON.stringify(v.issues));
@@ -118,10 +114,9 @@ async function startWsSidecar(upstream: string, bundle: PolicyBundleInput): Prom
   const log = pino({ level: 'info' }, sink);
   const pipeline = createPipeline({
     runtime: () => runtime,
-    stages: [acceptStage({ trustedHops: 0, tls: false, maxUrlLength: 8192 }), routeStage(), corsStage(), authenticateStage(), authorizeStage(), rateLimitStage(new MemoryRateLimitStore(1000)), validateRequestStage()],
+    stages: requestStages({ accept: { trustedHops: 0, tls: false, maxUrlLength: 8192 }, limits: new MemoryRateLimitStore(1000), cache: new ResponseCache({ maxBytes: 1 << 20 }) }),
     log,
-    accessLog: sink,
-    metrics: new ProxyMetrics(false),
+    record: createRecorder({ accessLog: sink, metrics: new ProxyMetrics(false) }),
   });
   const handler = createUpgradeHandler(pipeline, { runtime: () => runtime, log, shutdownTimeoutMs: 1000 });
   const server = createServer(pipeline.onRequest);

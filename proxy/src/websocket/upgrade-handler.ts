@@ -1,10 +1,9 @@
 /**
- * The WebSocket upgrade path: a handshake runs through the same stages as any request
- * (accept → route → cors → authenticate → authorize → rate-limit → validate), then the WebSocket
- * checks (route enabled, handshake, Origin, connection caps); only then is the backend contacted,
- * and the client's handshake completes only once the backend accepted. Every refusal is the proxy's
- * usual HTTP error with its JSON body, after which the socket is closed. One access-log line per
- * connection, written when it ends (status 101, bytes both ways, duration).
+ * The WebSocket upgrade path: a handshake runs through the same stages as any request (`pipeline/stages.ts`),
+ * then the WebSocket checks (route enabled, handshake, Origin, connection caps); only then is the backend
+ * contacted, and the client's handshake completes only once the backend accepted. Every refusal is the proxy's
+ * usual HTTP error with its JSON body, after which the socket is closed. One access-log line per connection,
+ * written when it ends (status 101, bytes both ways, duration).
  *
  *   non-websocket Upgrade 400 · stages 4xx/5xx · route without websocket 400 WS_NOT_ENABLED ·
  *   bad handshake 400 WS_BAD_HANDSHAKE · foreign Origin 403 WS_ORIGIN_REJECTED ·
@@ -14,20 +13,23 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { normalizeRequestTarget } from '@agentcore/policies';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import { upstreamRequestHeaders } from '../forward.js';
-import type { Respond } from '../pipeline/stage.js';
-import { deny } from '../pipeline/stage.js';
-import type { PolicyRuntime } from '../policy-runtime.js';
-import type { Pipeline } from '../proxy-handler.js';
-import type { RequestContext } from '../request-context.js';
-import { requestIdFrom } from '../request-identity.js';
-import { takeProtocolToken, takeQueryToken } from './websocket-credentials.js';
+import type { PolicyRuntime } from '../bundle/policy-runtime.js';
+import { upstreamRequestHeaders } from '../forward/upstream-headers.js';
+import { whenSettled, type Pipeline } from '../pipeline/pipeline.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { requestIdFrom } from '../accept/request-identity.js';
+import { deny, type Respond } from '../pipeline/stage.js';
+import { takeHandshakeCredential } from './handshake-credential.js';
+import { upstreamHandshakeFailure } from './upgrade-failure.js';
+import { takeProtocolToken } from './websocket-credentials.js';
 import { webSocketOriginAllowed, webSocketPolicyOf, type CompiledWebSocketPolicy } from './websocket-policy.js';
 import { WebSocketRelay } from './websocket-relay.js';
 
+export { upstreamHandshakeFailure } from './upgrade-failure.js';
+
+/** Settings of the upgrade handler. */
 export interface UpgradeHandlerOptions {
   runtime(): PolicyRuntime;
   /** connections held by this process at most (being opened or relayed); default unlimited */
@@ -37,6 +39,7 @@ export interface UpgradeHandlerOptions {
   log: Logger;
 }
 
+/** The server's `upgrade` listener and its connections. */
 export interface UpgradeHandler {
   /** the server's `upgrade` listener */
   onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -48,7 +51,6 @@ export interface UpgradeHandler {
 
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 const HTTP_SCHEME = /^http/;
-const UNEXPECTED_RESPONSE = 'Unexpected server response: ';
 
 /** Headers `ws` sets itself on the backend handshake, or that must not cross (credentials in the protocol list). */
 function skippedUpstreamHeader(lower: string): boolean {
@@ -63,6 +65,10 @@ function closeAfterAnswer(this: ServerResponse): void {
   (this.socket as Socket | null)?.destroySoon();
 }
 
+function ignore(): void {
+  /* errors after the outcome was decided change nothing */
+}
+
 function validHandshake(req: IncomingMessage): boolean {
   const h = req.headers;
   const key = h['sec-websocket-key'];
@@ -70,242 +76,222 @@ function validHandshake(req: IncomingMessage): boolean {
   return req.method === 'GET' && key !== undefined && WS_KEY.test(key) && (version === '13' || version === '8');
 }
 
-const refused = (r: Respond & { kind: string }): Respond & { kind: string } => r;
-
-/** Maps a failed backend handshake (`ws` client error) to the answer given to the client. */
-export function upstreamHandshakeFailure(err: Error & { code?: string }): Respond & { kind: string } {
-  if (err.message.startsWith(UNEXPECTED_RESPONSE)) {
-    return refused({ kind: `upgrade-refused-${err.message.slice(UNEXPECTED_RESPONSE.length)}`, status: 502, code: 'BAD_GATEWAY', reason: 'WS_UPSTREAM_REFUSED', decision: 'error', message: 'the upstream service refused the WebSocket upgrade' });
+/** The request headers for the backend handshake, as `ws` takes them. */
+function handshakeHeaders(ctx: RequestContext): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  const list = upstreamRequestHeaders(ctx);
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i]!.toLowerCase();
+    if (skippedUpstreamHeader(name)) continue;
+    const v = list[i + 1]!;
+    const prev = headers[name];
+    headers[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  if (err.message === 'Opening handshake has timed out') {
-    return refused({ kind: 'timeout', status: 504, code: 'UPSTREAM_TIMEOUT', reason: 'UPSTREAM_TIMEOUT', decision: 'error', message: 'the upstream service did not accept the WebSocket upgrade in time; retry later' });
-  }
-  const kind = err.code === 'ECONNREFUSED' ? 'connect-refused' : err.code === 'ECONNRESET' ? 'connection-reset' : 'upstream-error';
-  return refused({ kind, status: 502, code: 'BAD_GATEWAY', reason: 'UPSTREAM_UNREACHABLE', decision: 'error', message: 'the upstream service could not be reached; retry later' });
+  return headers;
 }
 
-/** Builds the upgrade handler over the pipeline's parts. */
-export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOptions): UpgradeHandler {
-  const maxTotal = o.maxConnectionsTotal ?? Number.POSITIVE_INFINITY;
-  const shutdownTimeoutMs = o.shutdownTimeoutMs ?? 5000;
-  const relays = new Set<WebSocketRelay>();
-  const pending = new Set<WebSocket>();
-  const perClient = new Map<string, number>();
-  let closing = false;
-  let idle: (() => void) | undefined;
+/** One connection being opened: the client socket, its handshake head, and the per-client slot it holds. */
+interface Opening {
+  ctx: RequestContext;
+  wp: CompiledWebSocketPolicy;
+  key: string;
+  socket: Socket;
+  head: Buffer;
+}
 
+class WebSocketUpgrades implements UpgradeHandler {
+  private readonly maxTotal: number;
+  private readonly shutdownTimeoutMs: number;
+  private readonly relays = new Set<WebSocketRelay>();
+  private readonly pending = new Set<WebSocket>();
+  private readonly perClient = new Map<string, number>();
+  private closing = false;
+  private idle: (() => void) | undefined;
   // The subprotocol chosen by the backend, handed to the client handshake (never the token entry).
-  const chosen = new WeakMap<IncomingMessage, string>();
-  const handleProtocols = (_offered: Set<string>, req: IncomingMessage): string | false => chosen.get(req) ?? false;
+  private readonly chosen = new WeakMap<IncomingMessage, string>();
+  private readonly handleProtocols = (_offered: Set<string>, req: IncomingMessage): string | false => this.chosen.get(req) ?? false;
   // `maxPayload` is a server option in `ws`: one noServer instance per distinct route limit.
-  const servers = new Map<number, WebSocketServer>();
-  const serverFor = (maxPayload: number): WebSocketServer => {
-    let s = servers.get(maxPayload);
+  private readonly servers = new Map<number, WebSocketServer>();
+
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly o: UpgradeHandlerOptions,
+  ) {
+    this.maxTotal = o.maxConnectionsTotal ?? Number.POSITIVE_INFINITY;
+    this.shutdownTimeoutMs = o.shutdownTimeoutMs ?? 5000;
+  }
+
+  readonly onUpgrade = (req: IncomingMessage, duplex: Duplex, head: Buffer): void => {
+    const socket = duplex as Socket;
+    // Node removed its own listeners when it handed the socket over; a reset must not crash the process.
+    socket.on('error', destroyOnError);
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', closeAfterAnswer);
+    const ctx = this.pipeline.newContext(req, res);
+    ctx.upgrade = true;
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      ctx.requestId = requestIdFrom(req.headers['x-request-id']);
+      ctx.path = (req.url ?? '').slice(0, 256);
+      this.pipeline.respond(ctx, deny('UPGRADE_NOT_SUPPORTED', 'only Upgrade: websocket is supported'));
+      return;
+    }
+    takeHandshakeCredential(ctx);
+    whenSettled(this.pipeline.runStages(ctx), (r) => {
+      if (r) this.pipeline.respond(ctx, r);
+      else this.admit(ctx, socket, head);
+    });
+  };
+
+  get connections(): number {
+    return this.held();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.held() === 0) return;
+    const done = new Promise<void>((r) => (this.idle = r));
+    for (const r of this.relays) r.shutdown();
+    for (const u of this.pending) u.terminate();
+    const timer = setTimeout(() => {
+      this.o.log.warn({ connections: this.held() }, 'WebSocket connections did not close in time; cutting them');
+      for (const r of this.relays) r.terminate();
+    }, this.shutdownTimeoutMs);
+    timer.unref();
+    await done;
+    clearTimeout(timer);
+  }
+
+  private held(): number {
+    return this.relays.size + this.pending.size;
+  }
+
+  private release(key: string): void {
+    const n = (this.perClient.get(key) ?? 1) - 1;
+    if (n <= 0) this.perClient.delete(key);
+    else this.perClient.set(key, n);
+    if (this.held() === 0) this.idle?.();
+  }
+
+  private serverFor(maxPayload: number): WebSocketServer {
+    let s = this.servers.get(maxPayload);
     if (!s) {
-      s = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, handleProtocols });
-      servers.set(maxPayload, s);
+      s = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, handleProtocols: this.handleProtocols });
+      this.servers.set(maxPayload, s);
     }
     return s;
-  };
+  }
 
-  const held = (): number => relays.size + pending.size;
-  const release = (key: string): void => {
-    const n = (perClient.get(key) ?? 1) - 1;
-    if (n <= 0) perClient.delete(key);
-    else perClient.set(key, n);
-    if (held() === 0) idle?.();
-  };
+  /** The WebSocket checks after the stages let the handshake through; a refusal, or the per-client key. */
+  private refusal(ctx: RequestContext, wp: CompiledWebSocketPolicy | undefined, key: string): Respond | undefined {
+    if (!wp) return deny('WS_NOT_ENABLED', `route ${ctx.route!.id} does not accept WebSocket upgrades`);
+    if (!validHandshake(ctx.req)) {
+      return deny('WS_BAD_HANDSHAKE', 'invalid WebSocket handshake: send GET with Sec-WebSocket-Key and Sec-WebSocket-Version: 13 (RFC 6455 §4.1)');
+    }
+    if (!webSocketOriginAllowed(wp, ctx.req.headers.origin)) return deny('WS_ORIGIN_REJECTED', 'this Origin may not open WebSocket connections to this route');
+    if (this.closing || this.held() >= this.maxTotal) {
+      const reason = this.closing ? 'WS_SHUTTING_DOWN' : 'WS_TOO_MANY_CONNECTIONS_TOTAL';
+      return deny(reason, 'the gateway holds as many WebSocket connections as it may; retry later', undefined, ['retry-after', '5']);
+    }
+    if ((this.perClient.get(key) ?? 0) >= wp.maxConnectionsPerClient) {
+      const max = wp.maxConnectionsPerClient;
+      return deny('WS_TOO_MANY_CONNECTIONS', `at most ${max} WebSocket connections per client on this route; close one first`, { max_connections: max });
+    }
+    return undefined;
+  }
 
-  /** Takes the credential out of the handshake before any stage or log sees it. */
-  const takeCredential = (ctx: RequestContext): void => {
-    const req = ctx.req;
-    const url = req.url ?? '';
-    const offered = req.headers['sec-websocket-protocol'];
-    const p = offered === undefined ? undefined : takeProtocolToken(offered);
-    if (p && p.token !== undefined) {
-      // Every `bearer.` entry is removed from the request itself: not forwarded, not logged, not selectable.
-      const raw = req.rawHeaders;
-      const kept: string[] = [];
-      for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'sec-websocket-protocol') kept.push(raw[i]!, raw[i + 1]!);
-      if (p.protocols.length > 0) {
-        const v = p.protocols.join(', ');
-        kept.push('Sec-WebSocket-Protocol', v);
-        req.headers['sec-websocket-protocol'] = v;
-      } else delete req.headers['sec-websocket-protocol'];
-      raw.length = 0;
-      for (const x of kept) raw.push(x);
+  private admit(ctx: RequestContext, socket: Socket, head: Buffer): void {
+    const wp = webSocketPolicyOf(ctx.route!);
+    const key = ctx.principal ? `p:${ctx.principal.id}` : `a:${ctx.clientAddress}`;
+    const refused = this.refusal(ctx, wp, key);
+    if (refused) {
+      this.pipeline.respond(ctx, refused);
+      return;
     }
-    const n = normalizeRequestTarget(url);
-    const m = n.ok ? ctx.policy.router.match('GET', req.headers.host?.toLowerCase(), n.path) : undefined;
-    const wp = m?.found ? webSocketPolicyOf(m.route) : undefined;
-    if (!wp) return;
-    if (wp.tokenInProtocol && p?.token !== undefined) ctx.extraToken = p.token;
-    if (wp.tokenInQuery) {
-      const q = url.indexOf('?');
-      if (q === -1) return;
-      const t = takeQueryToken(url.slice(q + 1), wp.queryParam);
-      if (t.token === undefined) return;
-      // The accept stage then sees the target without the token: it reaches neither logs nor the backend.
-      req.url = t.query === '' ? url.slice(0, q) : `${url.slice(0, q)}?${t.query}`;
-      ctx.extraToken ??= t.token;
-    }
-  };
+    this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
+    this.connect({ ctx, wp: wp!, key, socket, head });
+  }
 
-  const connect = (ctx: RequestContext, wp: CompiledWebSocketPolicy, key: string, socket: Socket, head: Buffer): void => {
-    const route = ctx.route!;
-    const up = route.upstream;
-    const headers: Record<string, string | string[]> = {};
-    const list = upstreamRequestHeaders(ctx);
-    for (let i = 0; i < list.length; i += 2) {
-      const name = list[i]!.toLowerCase();
-      if (skippedUpstreamHeader(name)) continue;
-      const v = list[i + 1]!;
-      const prev = headers[name];
-      headers[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
+  /** Opens the backend handshake; the client's completes only once the backend accepted. */
+  private connect(c: Opening): void {
+    const { ctx, wp, socket } = c;
+    const up = ctx.route!.upstream;
     const offered = ctx.req.headers['sec-websocket-protocol'];
     const protocols = offered === undefined ? [] : takeProtocolToken(offered).protocols;
     const target = `${up.origin.replace(HTTP_SCHEME, 'ws')}${ctx.path}${ctx.query === '' ? '' : `?${ctx.query}`}`;
     ctx.upstreamStart = performance.now();
     const upstream = new WebSocket(target, protocols, {
-      headers,
+      headers: handshakeHeaders(ctx),
       maxPayload: wp.maxMessageBytes,
       perMessageDeflate: false,
       followRedirects: false,
       handshakeTimeout: up.timeouts.perTryMs,
     });
-    pending.add(upstream);
-
+    this.pending.add(upstream);
     let settled = false;
-    const clientGone = (): void => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
-      pending.delete(upstream);
+      this.pending.delete(upstream);
+      socket.removeListener('close', clientGone);
       upstream.removeListener('error', failed);
+      ctx.upstreamEnd = performance.now();
+      return true;
+    };
+    const clientGone = (): void => {
+      if (!settle()) return;
       upstream.on('error', ignore);
       upstream.terminate();
-      ctx.upstreamEnd = performance.now();
       ctx.upstreamError = 'client-aborted';
-      pipeline.record(ctx, 499);
-      release(key);
+      this.pipeline.record(ctx, 499);
+      this.release(c.key);
     };
     const failed = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      pending.delete(upstream);
-      socket.removeListener('close', clientGone);
-      ctx.upstreamEnd = performance.now();
+      if (!settle()) return;
       const f = upstreamHandshakeFailure(err);
       ctx.upstreamError = f.kind;
-      pipeline.respond(ctx, f);
-      release(key);
+      this.pipeline.respond(ctx, f);
+      this.release(c.key);
     };
     socket.once('close', clientGone);
     upstream.once('error', failed);
     upstream.once('open', () => {
-      if (settled) return;
-      settled = true;
-      pending.delete(upstream);
-      socket.removeListener('close', clientGone);
-      upstream.removeListener('error', failed);
-      ctx.upstreamEnd = performance.now();
-      ctx.res.detachSocket(socket);
-      chosen.set(ctx.req, upstream.protocol);
-      let relay: WebSocketRelay | undefined;
-      serverFor(wp.maxMessageBytes).handleUpgrade(ctx.req, socket, head, (client) => {
-        relay = new WebSocketRelay(client, upstream, {
-          idleTimeoutMs: wp.idleTimeoutMs,
-          onEnd: (e) => {
-            relays.delete(relay!);
-            ctx.bytesIn = e.bytesIn;
-            ctx.bytesOut = e.bytesOut;
-            pipeline.record(ctx, 101);
-            release(key);
-          },
-        });
-        relays.add(relay);
-      });
-      if (!relay) {
-        // `ws` refused to complete (the client socket died meanwhile): nothing to relay.
-        upstream.on('error', ignore);
-        upstream.terminate();
-        ctx.upstreamError = 'client-aborted';
-        pipeline.record(ctx, 499);
-        release(key);
-      }
+      if (settle()) this.relay(c, upstream);
     });
-  };
+  }
 
-  const pass = (ctx: RequestContext, socket: Socket, head: Buffer): void => {
-    const route = ctx.route!;
-    const wp = webSocketPolicyOf(route);
-    if (!wp) {
-      pipeline.respond(ctx, deny(400, 'INVALID_REQUEST', 'WS_NOT_ENABLED', `route ${route.id} does not accept WebSocket upgrades`));
-      return;
+  /** The backend accepted: complete the client's handshake and relay both ways until either side ends. */
+  private relay(c: Opening, upstream: WebSocket): void {
+    const { ctx, wp } = c;
+    ctx.res.detachSocket(c.socket);
+    this.chosen.set(ctx.req, upstream.protocol);
+    let relay: WebSocketRelay | undefined;
+    this.serverFor(wp.maxMessageBytes).handleUpgrade(ctx.req, c.socket, c.head, (client) => {
+      relay = new WebSocketRelay(client, upstream, {
+        idleTimeoutMs: wp.idleTimeoutMs,
+        onEnd: (e) => {
+          this.relays.delete(relay!);
+          ctx.bytesIn = e.bytesIn;
+          ctx.bytesOut = e.bytesOut;
+          this.pipeline.record(ctx, 101);
+          this.release(c.key);
+        },
+      });
+      this.relays.add(relay);
+    });
+    if (!relay) {
+      // `ws` refused to complete (the client socket died meanwhile): nothing to relay.
+      upstream.on('error', ignore);
+      upstream.terminate();
+      ctx.upstreamError = 'client-aborted';
+      this.pipeline.record(ctx, 499);
+      this.release(c.key);
     }
-    if (!validHandshake(ctx.req)) {
-      pipeline.respond(ctx, deny(400, 'INVALID_REQUEST', 'WS_BAD_HANDSHAKE', 'invalid WebSocket handshake: send GET with Sec-WebSocket-Key and Sec-WebSocket-Version: 13 (RFC 6455 §4.1)'));
-      return;
-    }
-    if (!webSocketOriginAllowed(wp, ctx.req.headers.origin)) {
-      pipeline.respond(ctx, deny(403, 'FORBIDDEN', 'WS_ORIGIN_REJECTED', 'this Origin may not open WebSocket connections to this route'));
-      return;
-    }
-    if (closing || held() >= maxTotal) {
-      const r = deny(503, 'SERVICE_UNAVAILABLE', closing ? 'WS_SHUTTING_DOWN' : 'WS_TOO_MANY_CONNECTIONS_TOTAL', 'the gateway holds as many WebSocket connections as it may; retry later', undefined, ['retry-after', '5']);
-      pipeline.respond(ctx, { ...r, decision: 'error' });
-      return;
-    }
-    const key = ctx.principal ? `p:${ctx.principal.id}` : `a:${ctx.clientAddress}`;
-    const n = perClient.get(key) ?? 0;
-    if (n >= wp.maxConnectionsPerClient) {
-      pipeline.respond(ctx, deny(429, 'RATE_LIMITED', 'WS_TOO_MANY_CONNECTIONS', `at most ${wp.maxConnectionsPerClient} WebSocket connections per client on this route; close one first`, { max_connections: wp.maxConnectionsPerClient }));
-      return;
-    }
-    perClient.set(key, n + 1);
-    connect(ctx, wp, key, socket, head);
-  };
-
-  return {
-    onUpgrade(req: IncomingMessage, duplex: Duplex, head: Buffer): void {
-      const socket = duplex as Socket;
-      // Node removed its own listeners when it handed the socket over; a reset must not crash the process.
-      socket.on('error', destroyOnError);
-      const res = new ServerResponse(req);
-      res.shouldKeepAlive = false;
-      res.assignSocket(socket);
-      res.once('finish', closeAfterAnswer);
-      const ctx = pipeline.newContext(req, res);
-      ctx.upgrade = true;
-      if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
-        ctx.requestId = requestIdFrom(req.headers['x-request-id']);
-        ctx.path = (req.url ?? '').slice(0, 256);
-        pipeline.respond(ctx, deny(400, 'INVALID_REQUEST', 'UPGRADE_NOT_SUPPORTED', 'only Upgrade: websocket is supported'));
-        return;
-      }
-      takeCredential(ctx);
-      pipeline.runStages(ctx, (c) => pass(c, socket, head));
-    },
-    get connections() {
-      return held();
-    },
-    async close(): Promise<void> {
-      closing = true;
-      if (held() === 0) return;
-      const done = new Promise<void>((r) => (idle = r));
-      for (const r of relays) r.shutdown();
-      for (const u of pending) u.terminate();
-      const timer = setTimeout(() => {
-        o.log.warn({ connections: held() }, 'WebSocket connections did not close in time; cutting them');
-        for (const r of relays) r.terminate();
-      }, shutdownTimeoutMs);
-      timer.unref();
-      await done;
-      clearTimeout(timer);
-    },
-  };
+  }
 }
 
-function ignore(): void {
-  /* errors after the outcome was decided change nothing */
+/** Builds the upgrade handler over the pipeline's parts. */
+export function createUpgradeHandler(pipeline: Pipeline, o: UpgradeHandlerOptions): UpgradeHandler {
+  return new WebSocketUpgrades(pipeline, o);
 }

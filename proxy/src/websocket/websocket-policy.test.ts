@@ -1,6 +1,6 @@
-import { compileCors } from '../cors-policy.js';
+import { compileCors } from '../cors/cors-policy.js';
 import { describe, expect, it } from 'vitest';
-import type { RouteRuntime } from '../policy-runtime.js';
+import type { RouteRuntime } from '../bundle/policy-runtime.js';
 import { webSocketOriginAllowed, webSocketPolicyOf } from './websocket-policy.js';
 
 const cors = compileCors({ allowOrigins: ['http://app.example'], allowMethods: ['GET'], allowHeaders: [], exposeHeaders: [], allowCredentials: false, maxAgeSeconds: 600 });

@@ -3,7 +3,7 @@
  * no per-connection parsing of the policy), and the Origin check against cross-site WebSocket
  * hijacking (RFC 6455 §10.2: the server must check `Origin` of browser clients).
  */
-import type { RouteRuntime } from '../policy-runtime.js';
+import type { RouteRuntime } from '../bundle/policy-runtime.js';
 
 export interface CompiledWebSocketPolicy {
   readonly tokenInProtocol: boolean;

@@ -1,0 +1,131 @@
+/**
+ * One request's forwarding: admission by the route's upstream cluster (circuit breaker, concurrency), the choice
+ * of a target (load balancing, health, outlier ejection), one dispatch per try, and the retry decision — here
+ * only: idempotent requests without a body are retried on the configured outcomes, within the retry budget, the
+ * total timeout, and while the client is still there.
+ */
+import type { Dispatcher } from 'undici';
+import type { RequestContext } from '../pipeline/request-context.js';
+import type { Respond } from '../pipeline/stage.js';
+import type { Admission } from '../upstream/circuit-breaker.js';
+import { isFailedTry, type TryOutcome } from '../upstream/try-outcome.js';
+import type { Target, UpstreamCluster } from '../upstream/upstream-cluster.js';
+import { RelayHandler, type TryOwner } from './relay-handler.js';
+import { upstreamRequestHeaders } from './upstream-headers.js';
+import { admissionRefused, BodyLimit, noHealthyTarget } from './upstream-failure.js';
+
+/** Forwards one request; `finish` settles it exactly once. */
+export class Forwarding implements TryOwner {
+  private readonly deadline: number;
+  private readonly tried = new Set<Target>();
+  private readonly hashKey: string | undefined;
+  readonly retryable: boolean;
+  private retries = 0;
+  private admission: Admission | undefined;
+  private finalOutcome: TryOutcome = {};
+  private settled = false;
+
+  constructor(
+    readonly ctx: RequestContext,
+    private readonly cluster: UpstreamCluster,
+    private readonly done: (failure: Respond | undefined) => void,
+  ) {
+    const route = ctx.route!;
+    this.deadline = Date.now() + route.upstream.timeouts.totalMs;
+    this.hashKey = cluster.hashKeyFor({ headers: ctx.req.headers, clientAddress: ctx.clientAddress, principalId: ctx.principal?.id });
+    this.retryable = route.upstream.hasRetries && cluster.retry.retryable(ctx.method, ctx.req.headers);
+  }
+
+  /** Ends the request once: releases the admission slot and hands the outcome over. */
+  finish(failure: Respond | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.admission?.ok) this.admission.done(isFailedTry(this.finalOutcome) ? 'failure' : 'success');
+    this.done(failure);
+  }
+
+  tryEnded(target: Target, outcome: TryOutcome): void {
+    this.cluster.tryFinished(target, outcome);
+    this.finalOutcome = outcome;
+  }
+
+  /** The one retry decision: policy and budget (`retry-policy.ts`), then the deadline and the client. */
+  retry(outcome: TryOutcome): boolean {
+    const d = this.cluster.retry.decide(this.retryable, this.retries, outcome);
+    if (!d.retry || Date.now() + d.delayMs >= this.deadline || this.ctx.res.destroyed) return false;
+    this.retries++;
+    setTimeout(() => this.attempt(), d.delayMs).unref();
+    return true;
+  }
+
+  start(): void {
+    const a = this.cluster.admit();
+    if (a instanceof Promise) {
+      a.then(
+        (r) => this.admitted(r),
+        () => this.admitted({ ok: false, reason: 'MAX_PENDING', retryAfterSeconds: 1 }),
+      );
+    } else this.admitted(a);
+  }
+
+  private admitted(a: Admission): void {
+    this.admission = a;
+    if (!a.ok) {
+      this.ctx.upstreamError = `refused-${a.reason.toLowerCase().replace(/_/g, '-')}`;
+      this.finish(admissionRefused(a));
+      return;
+    }
+    if (this.retryable) this.cluster.retry.requestStarted();
+    this.attempt();
+  }
+
+  private attempt(): void {
+    const ctx = this.ctx;
+    if (ctx.res.destroyed) {
+      ctx.upstreamError = 'client-aborted';
+      this.finish(undefined);
+      return;
+    }
+    const target = this.cluster.pick(this.hashKey, this.tried);
+    if (!target) {
+      ctx.upstreamError = 'no-healthy-target';
+      this.finalOutcome = { error: 'connect' };
+      this.finish(noHealthyTarget());
+      return;
+    }
+    this.tried.add(target);
+    this.cluster.tryStarted(target);
+    const handler = new RelayHandler(this, target);
+    if (ctx.upstreamStart === 0) ctx.upstreamStart = performance.now();
+    try {
+      target.pool.dispatch(this.dispatchOptions(), handler);
+    } catch (err) {
+      handler.onResponseError(undefined as unknown as Dispatcher.DispatchController, err as Error);
+    }
+  }
+
+  /** The try's request: the body only on the first try (retried requests have none), the timeouts left. */
+  private dispatchOptions(): Dispatcher.DispatchOptions {
+    const ctx = this.ctx;
+    const route = ctx.route!;
+    const req = ctx.req;
+    let body: Dispatcher.DispatchOptions['body'] = null;
+    if (this.tried.size === 1) {
+      const cl = req.headers['content-length'];
+      if (req.headers['transfer-encoding'] !== undefined) body = req.pipe(new BodyLimit(route.maxBodyBytes, ctx));
+      else if (cl !== undefined && cl !== '0') {
+        ctx.bytesIn = Number(cl);
+        body = req;
+      }
+    }
+    const perTry = Math.max(1, Math.min(route.upstream.timeouts.perTryMs, this.deadline - Date.now()));
+    return {
+      path: ctx.query === '' ? ctx.path : `${ctx.path}?${ctx.query}`,
+      method: ctx.method as Dispatcher.HttpMethod,
+      headers: upstreamRequestHeaders(ctx),
+      body,
+      headersTimeout: perTry,
+      bodyTimeout: route.sse ? 0 : route.upstream.timeouts.idleMs,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The request handler: runs the stages of `stages.ts` in order (synchronously while they answer synchronously),
+ * answers a `Respond` with the proxy's own response, forwards what passes, and records every request in one place.
+ * The WebSocket upgrade path uses the same parts (`websocket/upgrade-handler.ts`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { PolicyRuntime } from '../bundle/policy-runtime.js';
+import { forward } from '../forward/forward.js';
+import type { Recorder } from '../record/recorder.js';
+import { writeAnswer } from './answer.js';
+import { deny, type Respond, type Stage, type StageResult } from './stage.js';
+import { newRequestContext, type RequestContext } from './request-context.js';
+
+/** What the pipeline runs on. */
+export interface PipelineDeps {
+  /** the bundle in force (read once per request) */
+  runtime(): PolicyRuntime;
+  /** the ordered stages (`requestStages` of `stages.ts`) */
+  stages: readonly Stage[];
+  /** process log (pipeline errors) */
+  log: Logger;
+  /** the record step */
+  record: Recorder;
+}
+
+/** The pipeline, exposed in parts so the WebSocket upgrade path reuses the same stages, answers and records. */
+export interface Pipeline {
+  /** the `request` handler: stages, then forward, then record */
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** a fresh context for a request (the upgrade path builds a ServerResponse on the socket itself) */
+  newContext(req: IncomingMessage, res: ServerResponse): RequestContext;
+  /** runs every stage: the first answer, or undefined when all let the request through; never rejects */
+  runStages(ctx: RequestContext): StageResult | Promise<StageResult>;
+  /** answers with the proxy's own response and records the decision */
+  respond(ctx: RequestContext, r: Respond): void;
+  /** records a finished request (access log + metrics) */
+  record(ctx: RequestContext, status: number): void;
+}
+
+/** Calls `fn` with the value now, or once the promise settles (keeps the synchronous path free of microtasks). */
+export function whenSettled<T>(v: T | Promise<T>, fn: (v: T) => void): void {
+  if (v instanceof Promise) void v.then(fn);
+  else fn(v);
+}
+
+class RequestPipeline implements Pipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const ctx = this.newContext(req, res);
+    whenSettled(this.runStages(ctx), (r) => {
+      if (r) this.respond(ctx, r);
+      else void forward(ctx).then((failure) => this.forwarded(ctx, failure));
+    });
+  };
+
+  newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
+    return newRequestContext(req, res, this.deps.runtime());
+  }
+
+  runStages(ctx: RequestContext, from = 0): StageResult | Promise<StageResult> {
+    const stages = this.deps.stages;
+    for (let i = from; i < stages.length; i++) {
+      let r: StageResult | Promise<StageResult>;
+      try {
+        r = stages[i]!.run(ctx);
+      } catch (err) {
+        return this.internalError(ctx, err);
+      }
+      if (r instanceof Promise) {
+        const next = i + 1;
+        return r.then(
+          (v) => v ?? this.runStages(ctx, next),
+          (err: unknown) => this.internalError(ctx, err),
+        );
+      }
+      if (r) return r;
+    }
+    ctx.decision = 'allow';
+    if (ctx.reason === '') ctx.reason = 'GRANTED';
+    return undefined;
+  }
+
+  respond(ctx: RequestContext, r: Respond): void {
+    writeAnswer(ctx, r);
+    // A denied request's body is not read: drain it so the connection can be reused, or close it if large.
+    if (!ctx.req.complete) ctx.req.resume();
+    this.deps.record(ctx, r.status);
+  }
+
+  record(ctx: RequestContext, status: number): void {
+    this.deps.record(ctx, status);
+  }
+
+  private forwarded(ctx: RequestContext, failure: Respond | undefined): void {
+    if (failure) this.respond(ctx, failure);
+    // 499 (client closed request, as nginx logs it) when the client left before the response ended.
+    else this.deps.record(ctx, ctx.upstreamError === 'client-aborted' ? 499 : ctx.res.statusCode);
+  }
+
+  private internalError(ctx: RequestContext, err: unknown): Respond {
+    this.deps.log.error({ request_id: ctx.requestId, err }, 'pipeline error');
+    return deny('INTERNAL_ERROR', 'the gateway failed to process the request; retry, and report the request id if it persists');
+  }
+}
+
+/** Builds the pipeline. */
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  return new RequestPipeline(deps);
+}

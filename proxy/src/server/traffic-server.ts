@@ -1,0 +1,64 @@
+/**
+ * The traffic server: node:http or node:https with the CLI's limits, the pipeline as its `request` listener, the
+ * upgrade handler as its `upgrade` listener, and an answer in the spec's error format for requests Node's parser
+ * refused (no request object exists for them, so they are logged and counted here).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { errorBody, type PublicErrorCode } from '@agentcore/policies';
+import type { Logger } from 'pino';
+import type { ProxyConfig } from '../config.js';
+import type { ProxyMetrics } from '../record/metrics.js';
+
+/** The raw HTTP error response for requests Node's parser refused. */
+function clientErrorResponse(status: number, code: PublicErrorCode, message: string): string {
+  const body = errorBody(code, message, '-', {}, Date.now());
+  const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
+}
+
+/** What Node's parser refused → status, public code and message. */
+function clientErrorAnswer(code: string, maxHeaderBytes: number): [number, PublicErrorCode, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'HEADERS_TOO_LARGE', `request headers exceed ${maxHeaderBytes} bytes; send fewer or smaller headers`];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'REQUEST_TIMEOUT', 'the request was not received in time'];
+  return [400, 'INVALID_REQUEST', 'malformed HTTP request; check the request line, headers and framing'];
+}
+
+/** The listeners of the traffic server. */
+export interface TrafficHandlers {
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** Builds (does not start) the traffic server. */
+export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log: Logger, metrics: ProxyMetrics): Server {
+  const serverOptions = {
+    maxHeaderSize: config.maxHeaderBytes,
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    requireHostHeader: false,
+    joinDuplicateHeaders: false,
+  };
+  const server: Server =
+    config.tlsCert !== undefined
+      ? (createHttpsServer({ ...serverOptions, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!), minVersion: config.tlsMinVersion }, h.onRequest) as unknown as Server)
+      : createHttpServer(serverOptions, h.onRequest);
+  server.on('upgrade', h.onUpgrade);
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    const code = err.code ?? '';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, publicCode, message] = clientErrorAnswer(code, config.maxHeaderBytes);
+    log.info({ status, reason: code || 'CLIENT_ERROR', decision: 'deny', client: socket.remoteAddress }, 'access');
+    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
+    socket.end(clientErrorResponse(status, publicCode, message));
+    socket.destroySoon?.();
+  });
+  return server;
+}

@@ -1,0 +1,112 @@
+/**
+ * Starts a sidecar — wiring only: the bundle lifecycle (`bundle/`), the request path (`pipeline/stages.ts`), the
+ * traffic and admin servers (`server/`), and draining on close. Each part is built and tested in its own folder.
+ */
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { PolicyBundle } from '@agentcore/policies';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { BundleHolder, type ReloadResult } from './bundle/bundle-holder.js';
+import { FileSource } from './bundle/file-source.js';
+import type { PolicyRuntime } from './bundle/policy-runtime.js';
+import { SyncedSource } from './bundle/synced-source.js';
+import { assemble, runtimeOptions } from './server/sidecar-parts.js';
+import { ResponseCache } from './cache/response-cache.js';
+import type { ProxyConfig } from './config.js';
+import { openLimitStore } from './rate-limit/limit-store.js';
+import { ProxyMetrics } from './record/metrics.js';
+import { listenOn, urlOf } from './server/listen.js';
+import { UpstreamPools } from './upstream/upstream-pools.js';
+import { shutdown } from './server/shutdown.js';
+
+export type { ReloadResult } from './bundle/bundle-holder.js';
+
+/** A running sidecar. */
+export interface ProxyHandle {
+  /** what /bundle shows (the cluster primary collects it from each worker) */
+  bundleInfo(): Record<string, unknown>;
+  /** traffic URL, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly metrics: ProxyMetrics;
+  runtime(): PolicyRuntime;
+  /** re-reads the bundle file; an invalid one is rejected and the old one keeps serving */
+  reload(): Promise<ReloadResult>;
+  /** applies a bundle object (synced mode and tests) */
+  apply(bundle: PolicyBundle, source: string): Promise<ReloadResult>;
+  /** drains: stop accepting, let in-flight requests finish (bounded by drainTimeoutMs), close */
+  close(): Promise<void>;
+}
+
+/** How the process embeds the sidecar. */
+export interface StartOptions {
+  /** where log lines go (default stdout) */
+  logDestination?: DestinationStream;
+  env?: Record<string, string | undefined>;
+  /** install SIGHUP/SIGTERM/SIGINT handlers (the CLI does; tests don't) */
+  handleSignals?: boolean;
+  /** collect Node default metrics (off in tests that start many proxies) */
+  defaultMetrics?: boolean;
+  /** serve the admin port (a cluster worker does not: the primary serves it for all) */
+  adminServer?: boolean;
+  /** worker processes that each keep local rate-limit counters (limits are divided between them) */
+  limitShare?: number;
+}
+
+/** Starts the sidecar: the first bundle is in force before any port listens. */
+export async function startProxy(config: ProxyConfig, options: StartOptions = {}): Promise<ProxyHandle> {
+  // Batched writes: one write per ~32 KiB of log lines (flushed every second and at exit).
+  const destination = options.logDestination ?? pino.destination({ dest: 1, sync: false, minLength: 32 * 1024, maxWrite: 256 * 1024 });
+  const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-proxy' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  const tls = config.tlsCert !== undefined;
+  const metrics = new ProxyMetrics(options.defaultMetrics ?? true);
+  const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
+  const responseCache = new ResponseCache({ maxBytes: config.cacheMaxBytes });
+  const holder = new BundleHolder({ runtimeOptions: runtimeOptions(config, options, pools, metrics, log), metrics, log, responseCache, source: config.bundle ?? config.controlPlane! });
+  const file = config.bundle !== undefined ? new FileSource(config.bundle, holder, log) : undefined;
+  const synced = file ? undefined : new SyncedSource(config, holder, { instanceId: config.instanceId ?? `${hostname()}-${process.pid}`, log });
+  await (file ?? synced!).start();
+  const limits = await openLimitStore(config, holder.current.bundle.service, log, metrics);
+
+  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache });
+
+  const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);
+  let adminAddr: AddressInfo | undefined;
+  if (options.adminServer !== false) {
+    try {
+      adminAddr = await listenOn(adminServer, config.adminListen.host, config.adminListen.port);
+    } catch (e) {
+      server.close();
+      throw e;
+    }
+  }
+  if (config.watch) file?.watch();
+  synced?.startReporting();
+  const url = urlOf(tls ? 'https' : 'http', trafficAddr);
+  const adminUrl = adminAddr ? urlOf('http', adminAddr) : '';
+  log.info({ url, admin: adminUrl, upstream: config.upstream, tls }, 'agentcore-proxy listening');
+  log.flush();
+  // Log lines are written in 32 KiB batches for throughput; at low traffic this bounds their delay.
+  const flusher = setInterval(() => log.flush(), 1000);
+  flusher.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    state.draining = true;
+    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog });
+    return closing;
+  };
+  const reload = (): Promise<ReloadResult> => file?.reload() ?? Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });
+  if (options.handleSignals) {
+    process.on('SIGHUP', () => void reload());
+    const stop = (): void => {
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  }
+  return { url, adminUrl, metrics, bundleInfo, runtime: () => holder.current, reload, apply: (b, from) => holder.apply(b, from), close };
+}
