@@ -123,7 +123,7 @@ AgentCore Gateway is up.
   sidecar admin:      http://127.0.0.1:${ports.sidecarAdmin}/metrics  /readyz  /bundle
   demo backend:       http://127.0.0.1:${ports.backend}
 
-Try it (demo keys created by the admin API; kept in data/demo-seed.json):
+Try it (keys created by this system's admin API, kept in data/demo-seed.json — the README's standalone demo keys do not work here):
   curl -i ${s}/healthz                                           # public: 200
   curl -i ${s}/api/v1/agents                                     # no credentials: 401
   curl -i -H 'X-API-Key: ${viewer}' ${s}/api/v1/agents      # viewer: 200

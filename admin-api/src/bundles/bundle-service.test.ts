@@ -85,7 +85,7 @@ describe('publishing', () => {
     expect(list.body.lastPublishFailure.issues[0].path).toBe('routes[1].upstream');
   });
 
-  it('keeps a revoked API key only as a refusal (disabled, no roles, revokedAt: docs/errors.md), keeps rotated keys within their overlap', async () => {
+  it('keeps a revoked API key only as a refusal (disabled, no roles, revokedAt: docs/admin-api.md), keeps rotated keys within their overlap', async () => {
     const s = await freshService();
     const live = await createApiKey(srv.store, { service: s, principal: 'p1' });
     const revoked = await createApiKey(srv.store, { service: s, principal: 'p2' });

@@ -3,7 +3,7 @@
  * WITHDRAWN_KEY_MEMORY_DAYS stays in the bundle as its hash, without roles or scopes, `disabled` and with `revokedAt`
  * (→ API_KEY_REVOKED); a key that expired in that window stays with its past `expiresAt` (→ API_KEY_EXPIRED).
  * Older ones leave the bundle (→ UNKNOWN_API_KEY). Only a caller presenting that exact key ever sees the difference,
- * so it tells someone guessing keys nothing (docs/errors.md, "API key refusals").
+ * so it tells someone guessing keys nothing (docs/admin-api.md, "Refused API keys").
  */
 import { ApiKey } from '@agentcore/policies';
 import { withStoreErrors } from './map-driver-error.js';

@@ -61,7 +61,7 @@ export function createApiKeyAuthenticator(keys: readonly ApiKey[]): ApiKeyAuthen
     authenticate(key, now) {
       const entry = byHash.get(hashApiKey(key));
       if (entry === undefined) return { ok: false, reason: 'UNKNOWN_API_KEY', message: 'the API key is not known' };
-      // Only a caller holding this exact key gets here: "revoked" tells a guesser nothing (docs/errors.md)
+      // Only a caller holding this exact key gets here: "revoked" tells a guesser nothing (docs/admin-api.md)
       if (entry.revoked) return { ok: false, reason: 'API_KEY_REVOKED', message: 'the API key has been revoked' };
       if (entry.disabled) return { ok: false, reason: 'API_KEY_DISABLED', message: 'the API key is disabled' };
       if (now < entry.notBefore) return { ok: false, reason: 'API_KEY_NOT_YET_VALID', message: 'the API key is not valid yet' };
