@@ -19,7 +19,9 @@ export type ProxyErrorCode =
   /** the bundle sync was used after stop() */
   | 'PROXY_SYNC_STOPPED'
   /** synced mode: no valid bundle from the control plane or the cache at start-up */
-  | 'PROXY_SYNC_NO_BUNDLE';
+  | 'PROXY_SYNC_NO_BUNDLE'
+  /** the event bus (Redis Streams) cannot accept or deliver events now */
+  | 'PROXY_EVENT_BUS_UNAVAILABLE';
 
 /** Base class of errors the proxy throws. */
 export class ProxyError extends Error {
