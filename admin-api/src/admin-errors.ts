@@ -26,7 +26,7 @@ export const ADMIN_ERRORS = {
   ADMIN_AUTH_REQUIRED: { public: 'UNAUTHENTICATED', message: 'no session cookie or bearer token was sent' },
   ADMIN_AUTH_INVALID: { public: 'UNAUTHENTICATED', message: 'the session or token is unknown, expired or revoked' },
   ADMIN_LOGIN_FAILED: { public: 'UNAUTHENTICATED', message: 'wrong username or password' },
-  ADMIN_CSRF_FAILED: { public: 'FORBIDDEN', message: 'a cookie-authenticated change must send the csrf_token of its session' },
+  ADMIN_CSRF_FAILED: { public: 'FORBIDDEN', message: 'a cookie-authenticated change must send the csrfToken of its session' },
   ADMIN_PERMISSION_DENIED: { public: 'FORBIDDEN', message: "the caller's role does not have the permission this endpoint needs" },
   ADMIN_FORBIDDEN: { public: 'FORBIDDEN', message: 'not allowed (test guards)' },
   ADMIN_TOKEN_NEEDS_SESSION: { public: 'FORBIDDEN', message: 'personal access tokens are created from a console session, not with another token' },

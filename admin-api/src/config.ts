@@ -18,6 +18,7 @@ export const AdminConfig = z.object({
   secureCookies: z.enum(['auto', 'true', 'false']).default('auto').describe('auto (from --public-url), true or false'),
   accessLogRetentionDays: intFlag(1, 3650).default(30).describe('access-log records older than this are deleted'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
+  metricsPublic: z.enum(['true', 'false']).default('false').describe('true: GET /metrics needs no credential (else the read permission: a session or an auditor PAT)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),
 });
 export type AdminConfig = z.infer<typeof AdminConfig>;
@@ -26,7 +27,11 @@ const CLI: CliSpec = {
   envPrefix: 'AGENTCORE_ADMIN_',
   usage: ['Usage: agentcore-admin [options]'],
   description: 'The AgentCore control plane: policy store, signed bundles for sidecars, access-log store.',
-  footer: ['AGENTCORE_ADMIN_PASSWORD: the password of the first owner account "admin" (else one is generated and printed once).'],
+  footer: [
+    'AGENTCORE_ADMIN_PASSWORD: the password of the first owner account "admin" (else one is generated and printed once);',
+    '  ignored (with a warning) once the owner exists. To change it later:',
+    '  AGENTCORE_ADMIN_PASSWORD=<new> agentcore-admin reset-owner-password --database <same database>',
+  ],
 };
 
 /** The `--help` text, printed from the declarations above. */

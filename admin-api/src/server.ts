@@ -17,6 +17,9 @@ import type { EndpointSpec } from './http/endpoint.js';
 import { resourceEndpoints } from './resources/index.js';
 import { createSidecarContract } from './sidecar/index.js';
 import { openStore, type Store } from './store/index.js';
+import { latestRevisionNumbers } from './store/sidecars-repo.js';
+import { createAdminMetrics } from './observability/admin-metrics.js';
+import { opsEndpoints } from './observability/ops-endpoints.js';
 
 export interface AdminHandle {
   url: string;
@@ -55,7 +58,11 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const store = await openStore(config.database);
   const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
-  const bundles = await createBundleService({ store, log, ...(notifier ? { notifier } : {}) });
+  let waiting = (): number => 0;
+  const metrics = createAdminMetrics({ store, waiters: () => waiting() });
+  const bundles = await createBundleService({ store, log, observer: metrics.publishes, ...(notifier ? { notifier } : {}) });
+  waiting = () => bundles.waiting;
+  for (const [service, revision] of await latestRevisionNumbers(store)) metrics.revision(service, revision);
   const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
   const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
@@ -67,6 +74,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     ...sidecar.endpoints,
     ...accessLogEndpoints({ store }),
     ...auditEndpoints({ store }),
+    ...opsEndpoints({ store, metrics, metricsPublic: config.metricsPublic === 'true' }),
   ];
   const { all, document } = withOpenApi(endpoints, { version: VERSION, ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}) });
   const app = createApp({
@@ -74,6 +82,8 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     guard: auth.guard,
     log,
     bodyLimit: '8mb',
+    observe: metrics.http,
+    onError: metrics.storeError,
     mount: (a) => {
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
       mountApiDocs(a, document);

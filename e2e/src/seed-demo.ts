@@ -56,9 +56,9 @@ export async function loginForToken(baseUrl: string, username: string, password:
 export async function loginAndMintToken(baseUrl: string, username: string, password: string, name: string): Promise<MintedToken> {
   const s = await fetch(`${baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (s.status !== 200) throw new Error(`login failed: ${s.status} ${await s.text()}`);
-  const { csrf_token } = (await s.json()) as { csrf_token: string };
+  const { csrfToken } = (await s.json()) as { csrfToken: string };
   const cookie = s.headers.get('set-cookie')!.split(';', 1)[0]!;
-  const t = await fetch(`${baseUrl}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token }, body: JSON.stringify({ name }) });
+  const t = await fetch(`${baseUrl}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ name }) });
   if (t.status !== 201) throw new Error(`token creation failed: ${t.status} ${await t.text()}`);
   const { id, token } = (await t.json()) as MintedToken;
   return { id, token };

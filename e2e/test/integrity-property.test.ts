@@ -61,7 +61,11 @@ async function publishedKeys(s: string): Promise<Map<string, boolean>> {
   const latest = list.body.items[0];
   if (!latest) return new Map();
   const rev = await api('GET', `/api/v1/services/${s}/revisions/${latest.revision}`);
-  return new Map((rev.body.content.authentication.apiKeys as { id: string; disabled: boolean }[]).map((k) => [k.id, k.disabled]));
+  // Keys revoked or expired lately stay in the bundle as hash-only refusals (so the sidecar can say so): not published keys.
+  const keys = rev.body.content.authentication.apiKeys as { id: string; disabled: boolean; revokedAt?: string; expiresAt?: string }[];
+  const now = Date.now();
+  const live = keys.filter((k) => k.revokedAt === undefined && (k.expiresAt === undefined || Date.parse(k.expiresAt) > now));
+  return new Map(live.map((k) => [k.id, k.disabled]));
 }
 
 /** Waits until `s` has a published revision (a sidecar starts from one). */

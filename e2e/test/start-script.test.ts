@@ -97,6 +97,7 @@ describe('npm start', () => {
     for (const p of s.ports) expect(await portOpen(p)).toBe(true);
     firstSeed = JSON.parse(readFileSync(join(dataDir, 'demo-seed.json'), 'utf8'));
     expect(statSync(join(dataDir, 'demo-seed.json')).mode & 0o777).toBe(0o600);
+    for (const f of ['agentcore.db', 'agentcore.db-wal', 'agentcore.db-shm']) expect(statSync(join(dataDir, f)).mode & 0o777).toBe(0o600);
 
     s.shell.kill('SIGTERM'); // what `kill <pid>` of npm's child does: the shell dies, the script is re-parented
     const freed = await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean));

@@ -376,6 +376,8 @@ export const ApiKey = z
     notBefore: DateTime.optional(),
     expiresAt: DateTime.optional(),
     disabled: z.boolean().default(false),
+    /** set on a key revoked recently, kept in the bundle (without roles) only so the sidecar can answer "revoked"; always refused */
+    revokedAt: DateTime.optional(),
   })
   .superRefine((k, ctx) => {
     if (k.notBefore && k.expiresAt && Date.parse(k.notBefore) >= Date.parse(k.expiresAt)) {

@@ -67,7 +67,7 @@ const KeyPatch = z.strictObject({
   expiresAt: DateTime.nullable().optional(),
 });
 const Rotate = z.strictObject({
-  overlap_seconds: z.int().min(0).max(MAX_OVERLAP_SECONDS).default(3600).describe('how long the old key keeps working'),
+  overlapSeconds: z.int().min(0).max(MAX_OVERLAP_SECONDS).default(3600).describe('how long the old key keeps working'),
 });
 
 const ServiceParams = z.object({ service: z.string().min(1).max(253).describe('service name') });
@@ -235,7 +235,7 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
       access: 'security:write',
       params: KeyParams,
       body: Rotate,
-      bodyExample: { overlap_seconds: 3600 },
+      bodyExample: { overlapSeconds: 3600 },
       responses: { 201: { description: 'the new key with its secret (shown once) and the old key', schema: Rotated } },
       async handler(ctx) {
         const actor = actorOf(ctx);
@@ -243,7 +243,7 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
         const { service, id } = ctx.params;
         const r = await applyChange(deps, actor, async (trx) => {
           const before = await keyOf(trx, service, id);
-          const rotated = await rotateApiKey(trx, id, ctx.body.overlap_seconds * 1000, expected, now());
+          const rotated = await rotateApiKey(trx, id, ctx.body.overlapSeconds * 1000, expected, now());
           return {
             result: rotated,
             services: [service],

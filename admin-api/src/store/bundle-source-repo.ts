@@ -4,6 +4,7 @@
  */
 import { listApiKeys, toBundleApiKey, type ApiKeyRecord } from './api-keys-repo.js';
 import { withStoreErrors } from './map-driver-error.js';
+import { readRecentlyWithdrawnKeys } from './withdrawn-keys-repo.js';
 import { dbOf, type Queryable } from './queryable.js';
 import type { ServiceResourceTableName } from './service-resource-repo.js';
 import { getServiceSettings, type ServiceSettings } from './services-repo.js';
@@ -22,7 +23,7 @@ export interface BundleSource {
   rateLimits: SourceDefinition[];
   jwtIssuers: SourceDefinition[];
   settings: ServiceSettings;
-  /** bundle entries of the keys active at `now` */
+  /** bundle entries of the keys active at `now`, then of the keys revoked or expired recently (refused; withdrawn-keys-repo.ts) */
   apiKeys: NonNullable<ReturnType<typeof toBundleApiKey>>[];
 }
 
@@ -88,5 +89,6 @@ export async function readBundleSource(q: Queryable, service: string, now: numbe
     getServiceSettings(q, service),
     readActiveApiKeys(q, service, now),
   ]);
-  return { routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys };
+  // recently revoked or expired keys too, so sidecars can tell their holders why they are refused
+  return { routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys: [...apiKeys, ...(await readRecentlyWithdrawnKeys(q, service, now))] };
 }
