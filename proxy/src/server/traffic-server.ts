@@ -12,6 +12,16 @@ import { errorBody, type PublicErrorCode } from '@agentcore/policies';
 import type { Logger } from 'pino';
 import type { ProxyConfig } from '../config.js';
 import type { ProxyMetrics } from '../record/metrics.js';
+import { gateConnections } from './connection-gate.js';
+
+/**
+ * How often Node sweeps connections for the headers and request timeouts (its default, 30 s, let a 2 s timeout
+ * fire after ~30 s): a quarter of the shortest timeout, between 100 ms and 1 s, so each fires within 1 s of its value.
+ */
+export function checkingIntervalMs(headersTimeoutMs: number, requestTimeoutMs: number): number {
+  const shortest = requestTimeoutMs > 0 ? Math.min(headersTimeoutMs, requestTimeoutMs) : headersTimeoutMs;
+  return Math.max(100, Math.min(1000, Math.floor(shortest / 4)));
+}
 
 /** The raw HTTP error response for requests Node's parser refused. */
 function clientErrorResponse(status: number, code: PublicErrorCode, message: string): string {
@@ -40,6 +50,7 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(config.headersTimeoutMs, config.requestTimeoutMs),
     requireHostHeader: false,
     joinDuplicateHeaders: false,
   };
@@ -50,7 +61,9 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
   server.on('upgrade', h.onUpgrade);
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = err.code ?? '';
-    if (code === 'ECONNRESET' || !socket.writable) {
+    // Part of a response already went out (e.g. the request timeout cut a body being relayed): only close.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }
@@ -59,6 +72,10 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
     metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
     socket.end(clientErrorResponse(status, publicCode, message));
     socket.destroySoon?.();
+  });
+  gateConnections(server, config, config.tlsCert !== undefined, (cap, client) => {
+    log.info({ status: 503, reason: cap === 'total' ? 'MAX_CONNECTIONS' : 'MAX_CONNECTIONS_PER_CLIENT', decision: 'error', client }, 'connection refused');
+    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '5xx', decision: 'error' });
   });
   return server;
 }
