@@ -17,6 +17,8 @@ export interface StageRequest {
   /** lower-case names; the raw header list is built from them in order */
   headers?: Record<string, string>;
   remoteAddress?: string;
+  /** default '1.1' when a Host header is given, else undefined (unit tests without a Host) */
+  httpVersion?: string;
 }
 
 /** Compiles a bundle (the demo bundle by default) in front of a local upstream that is never contacted. */
@@ -38,7 +40,7 @@ export async function runtimeOf(bundle: PolicyBundleInput = demoBundle()): Promi
 export function contextOf(runtime: PolicyRuntime, r: StageRequest): RequestContext {
   const headers = r.headers ?? {};
   const rawHeaders = Object.entries(headers).flat();
-  const req = { method: r.method ?? 'GET', url: r.url ?? '/', headers, rawHeaders, socket: { remoteAddress: r.remoteAddress ?? '127.0.0.1' }, complete: true };
+  const req = { method: r.method ?? 'GET', url: r.url ?? '/', httpVersion: r.httpVersion, headers, rawHeaders, socket: { remoteAddress: r.remoteAddress ?? '127.0.0.1' }, complete: true };
   return newRequestContext(req as unknown as IncomingMessage, {} as ServerResponse, runtime);
 }
 

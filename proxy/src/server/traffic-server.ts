@@ -4,7 +4,7 @@
  * refused (no request object exists for them, so they are logged and counted here).
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -24,10 +24,9 @@ export function checkingIntervalMs(headersTimeoutMs: number, requestTimeoutMs: n
 }
 
 /** The raw HTTP error response for requests Node's parser refused. */
-function clientErrorResponse(status: number, code: PublicErrorCode, message: string): string {
+function clientErrorResponse(status: number, code: PublicErrorCode, message: string, extra = ''): string {
   const body = errorBody(code, message, '-', {}, Date.now());
-  const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** What Node's parser refused → status, public code and message. */
@@ -59,6 +58,17 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
       ? (createHttpsServer({ ...serverOptions, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!), minVersion: config.tlsMinVersion }, h.onRequest) as unknown as Server)
       : createHttpServer(serverOptions, h.onRequest);
   server.on('upgrade', h.onUpgrade);
+  // `Expect: 100-continue` and other expectations go through the stages like any request: the stages answer
+  // other expectations 417, and the pipeline sends 100 Continue only once every stage has let the request through.
+  server.on('checkContinue', h.onRequest);
+  server.on('checkExpectation', h.onRequest);
+  // CONNECT (Node would close the socket without a word): the sidecar is no forward proxy → 405 in our format.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    log.info({ status: 405, reason: 'CONNECT_NOT_ALLOWED', decision: 'deny', method: 'CONNECT', client: req.socket.remoteAddress }, 'access');
+    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
+    socket.on('error', () => socket.destroy());
+    socket.end(clientErrorResponse(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: this is a reverse proxy, not a forward proxy', 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n'));
+  });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = err.code ?? '';
     // Part of a response already went out (e.g. the request timeout cut a body being relayed): only close.
