@@ -187,6 +187,8 @@ export const Route = z.strictObject({
   websocket: WebSocketPolicy.optional(),
   /** the upstream answers with text/event-stream: no idle timeout, no buffering */
   sse: z.boolean().default(false),
+  /** forward `Authorization` / `X-API-Key` to the backend after the sidecar consumed them; absent = false (stripped) */
+  forwardCredentials: z.boolean().optional(),
 });
 export type Route = z.infer<typeof Route>;
 export type RouteInput = z.input<typeof Route>;

@@ -54,6 +54,8 @@ export interface RouteRuntime {
   readonly contentTypes: ReadonlySet<string> | undefined;
   readonly upstream: UpstreamRuntime;
   readonly sse: boolean;
+  /** `Authorization` / `X-API-Key` reach the backend (the route opted in); stripped otherwise */
+  readonly forwardCredentials: boolean;
 }
 
 export interface PolicyRuntime {
@@ -152,6 +154,7 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
       contentTypes: r.contentTypes ? new Set(r.contentTypes) : undefined,
       upstream: upstreamFor(r.upstream),
       sse: r.sse,
+      forwardCredentials: r.forwardCredentials === true,
     };
   });
 
