@@ -170,7 +170,8 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
     ownResponseHeaders: [...securityHeaders, 'content-security-policy', bundle.securityHeaders.contentSecurityPolicy, 'cache-control', 'no-store'],
     logLevel: bundle.logging.level,
     redactHeaders: new Set([...ALWAYS_REDACTED, ...bundle.logging.redactHeaders.map((h) => h.toLowerCase())]),
-    redactQueryParams: new Set(bundle.logging.redactQueryParams.map((q) => q.toLowerCase())),
+    // the WebSocket token parameters are credentials wherever they appear (issue #9)
+    redactQueryParams: new Set([...bundle.logging.redactQueryParams, ...bundle.routes.flatMap((r) => (r.websocket ? [r.websocket.queryParam] : []))].map((q) => q.toLowerCase())),
     loadedAt: Date.now(),
     upstreamSnapshots: () => clusters.map((c) => c.snapshot()),
     closing: false,
