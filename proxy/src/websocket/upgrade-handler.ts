@@ -26,6 +26,7 @@ import { upstreamHandshakeFailure } from './upgrade-failure.js';
 import { BEARER_MARKER_PROTOCOL, isBearerMarker, takeProtocolToken } from './websocket-credentials.js';
 import { webSocketOriginAllowed, webSocketPolicyOf, type CompiledWebSocketPolicy } from './websocket-policy.js';
 import { WebSocketRelay } from './websocket-relay.js';
+import { principalKey } from '../authenticate/principal.js';
 
 export { upstreamHandshakeFailure } from './upgrade-failure.js';
 
@@ -203,7 +204,7 @@ class WebSocketUpgrades implements UpgradeHandler {
 
   private admit(ctx: RequestContext, socket: Socket, head: Buffer): void {
     const wp = webSocketPolicyOf(ctx.route!);
-    const key = ctx.principal ? `p:${ctx.principal.id}` : `a:${ctx.clientAddress}`;
+    const key = ctx.principal ? `p:${principalKey(ctx.principal)}` : `a:${ctx.clientAddress}`;
     const refused = this.refusal(ctx, wp, key);
     if (refused) {
       this.pipeline.respond(ctx, refused);
