@@ -53,7 +53,7 @@ class RequestPipeline implements Pipeline {
       if (r) this.respond(ctx, r);
       else {
         // `Expect: 100-continue` (Node's checkContinue): the client sends its body only once every stage passed.
-        if (req.headers.expect !== undefined) res.writeContinue();
+        if (req.headers.expect !== undefined && req.httpVersion === '1.1') res.writeContinue();
         void forward(ctx).then((failure) => this.forwarded(ctx, failure));
       }
     });

@@ -63,8 +63,15 @@ export function gateConnections(server: Server, caps: ConnectionCaps, tls: boole
     if (verdict !== 'ok') {
       onRefused(verdict, client);
       socket.on('error', () => socket.destroy());
-      if (tls) socket.destroy();
-      else socket.end(refusal(verdict === 'total' ? 'the sidecar holds its maximum of client connections; retry shortly' : 'too many connections from this client address; close some or retry shortly'));
+      if (tls) {
+        socket.destroy();
+        return;
+      }
+      // Read and drop what the client sends (unread input would keep the half-open socket, and the server, alive
+      // and turn the close into a reset that can swallow the answer); destroyed after 1 s whatever happens.
+      socket.resume();
+      socket.end(refusal(verdict === 'total' ? 'the sidecar holds its maximum of client connections; retry shortly' : 'too many connections from this client address; close some or retry shortly'));
+      setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
     socket.once('close', () => counter.release(client));
