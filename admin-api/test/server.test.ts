@@ -61,6 +61,25 @@ describe('OpenAPI', () => {
   });
 });
 
+describe('hostile input (issue #9)', () => {
+  it('answers malformed percent-encoding in a path id with 400 in the error format, not 500', async () => {
+    for (const p of ['/api/v1/services/%zz', '/api/v1/services/%E0%A4%A', '/api/v1/services/a/routes/%']) {
+      const r = await fetch(`${admin.url}${p}`);
+      expect(r.status, p).toBe(400);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('refuses a login body over 4 KiB with 413 before parsing it', async () => {
+    const big = JSON.stringify({ username: 'owner', password: 'x'.repeat(8 * 1024) });
+    const r = await fetch(`${admin.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(r.status).toBe(413);
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    const small = await fetch(`${admin.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong password' }) });
+    expect(small.status).toBe(401);
+  });
+});
+
 describe('first start', () => {
   it('creates the owner from AGENTCORE_ADMIN_PASSWORD, or generates one once', async () => {
     expect(admin.ownerCreated).toBe(true);

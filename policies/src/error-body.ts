@@ -26,6 +26,8 @@ export const PUBLIC_ERROR_STATUS = {
   CONFLICT: 409,
   /** `If-Match` names a version that is no longer current (a lost update) */
   PRECONDITION_FAILED: 412,
+  /** an `Expect` the server cannot meet (anything but `100-continue`) */
+  EXPECTATION_FAILED: 417,
   /** the body is larger than the limit */
   PAYLOAD_TOO_LARGE: 413,
   /** the body's media type is not accepted */

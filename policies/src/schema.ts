@@ -230,6 +230,8 @@ export const Route = z.strictObject({
   events: EventsPolicy.optional(),
   /** the upstream answers with text/event-stream: no idle timeout, no buffering */
   sse: z.boolean().default(false),
+  /** forward `Authorization` / `X-API-Key` to the backend after the sidecar consumed them; absent = false (stripped) */
+  forwardCredentials: z.boolean().optional(),
 });
 export type Route = z.infer<typeof Route>;
 export type RouteInput = z.input<typeof Route>;
@@ -353,8 +355,12 @@ export const JwtIssuer = z
     algorithms: z.array(JwsAlgorithm).min(1).default(['RS256', 'ES256', 'EdDSA']),
     /** at most 30 s of clock skew */
     clockToleranceSeconds: z.int().min(0).max(30).default(5),
-    /** tokens with a longer lifetime than this are refused (0 = no limit) */
+    /** tokens older than this (since `iat`) are refused (0 = no limit) */
     maxTokenAgeSeconds: z.int().min(0).default(0),
+    /** tokens whose lifetime (`exp` − `iat`, or `exp` − now without `iat`) is longer are refused (0 = no limit) */
+    maxLifetimeSeconds: z.int().min(0).default(86_400),
+    /** the JWS header `typ` required (e.g. `at+jwt`, RFC 9068); absent = not checked */
+    typ: z.string().min(1).max(64).optional(),
     claims: ClaimMapping.default({ subject: 'sub', roles: 'roles', scopes: 'scope' }),
   })
   .superRefine((j, ctx) => {

@@ -40,6 +40,8 @@ export const ProxyConfig = z
     headersTimeoutMs: int(100, 600_000).default(10_000).describe('time to receive request headers'),
     requestTimeoutMs: int(0, 3_600_000).default(30_000).describe('time to receive a whole request, 0 = none'),
     keepAliveTimeoutMs: int(100, 600_000).default(5_000).describe('idle keep-alive time for client connections'),
+    maxConnections: int(1, 10_000_000).default(10_000).describe('client connections open at once per process; extras get 503 + Retry-After and are closed'),
+    maxConnectionsPerClient: int(1, 10_000_000).optional().describe('client connections open at once per client address (the TCP peer); extras get 503 (default 1000, or --max-connections if lower)'),
     drainTimeoutMs: int(0, 600_000).default(10_000).describe('on SIGTERM, how long in-flight requests may finish'),
     upstreamConnections: int(1, 100_000).default(256).describe('max connections per upstream origin'),
     rateLimitMaxKeys: int(100, 100_000_000).default(100_000).describe('in-memory rate-limit counters kept at most, LRU'),
@@ -73,6 +75,13 @@ export const ProxyConfig = z
       if ((c.bundlePublicKey === undefined) === (c.trustJwksUrl === undefined)) {
         ctx.addIssue({ code: 'custom', path: ['bundlePublicKey'], message: 'synced mode needs exactly one of --bundle-public-key FILE or --trust-jwks-url URL to verify bundle signatures' });
       }
+    }
+    // Node refuses a headers timeout above the request timeout ("headersTimeout is out of range"): say which flags.
+    if (c.requestTimeoutMs > 0 && c.headersTimeoutMs > c.requestTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: `--headers-timeout-ms (${c.headersTimeoutMs}) must not exceed --request-timeout-ms (${c.requestTimeoutMs}): lower --headers-timeout-ms or raise --request-timeout-ms` });
+    }
+    if (c.maxConnectionsPerClient !== undefined && c.maxConnectionsPerClient > c.maxConnections) {
+      ctx.addIssue({ code: 'custom', path: ['maxConnectionsPerClient'], message: `--max-connections-per-client (${c.maxConnectionsPerClient}) must not exceed --max-connections (${c.maxConnections})` });
     }
     if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['tlsCert'], message: 'give both --tls-cert and --tls-key, or neither' });

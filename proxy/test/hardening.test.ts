@@ -50,7 +50,8 @@ function bundle(extra: Record<string, unknown> = {}): PolicyBundleInput {
     routes: [
       { id: 'who', match: { path: '/who', kind: 'exact' } },
       { id: 'internal', match: { host: 'internal.example', path: '/', kind: 'prefix' }, permissions: ['debug:read'] },
-      { id: 'cached', match: { path: '/cached', kind: 'prefix' }, auth: { required: false }, cache: { ttlSeconds: 60 } },
+      // forwardCredentials: the backend sees the credential and builds a per-caller answer, the case RFC 9111 §3.5 guards
+      { id: 'cached', match: { path: '/cached', kind: 'prefix' }, auth: { required: false }, cache: { ttlSeconds: 60 }, forwardCredentials: true },
       { id: 'public', match: { path: '/', kind: 'prefix' }, auth: { required: false } },
     ],
     upstreams: { default: { circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 60_000 } } },

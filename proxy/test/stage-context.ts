@@ -17,6 +17,8 @@ export interface StageRequest {
   /** lower-case names; the raw header list is built from them in order */
   headers?: Record<string, string>;
   remoteAddress?: string;
+  /** default '1.1' when a Host header is given, else undefined (unit tests without a Host) */
+  httpVersion?: string;
 }
 
 /** Compiles a bundle (the demo bundle by default) in front of a local upstream that is never contacted. */
@@ -36,10 +38,11 @@ export async function runtimeOf(bundle: PolicyBundleInput = demoBundle()): Promi
 
 /** A fresh context for `r` under `runtime`, as the pipeline creates it. */
 export function contextOf(runtime: PolicyRuntime, r: StageRequest): RequestContext {
-  // An HTTP/1.1 request carries Host (RFC 9112 §3.2): `localhost` unless the request gives its own.
-  const headers: Record<string, string> = { host: 'localhost', ...r.headers };
+  // An HTTP/1.1 request carries Host (RFC 9112 §3.2): `localhost` unless the request gives its own; a test that sets
+  // `httpVersion` controls the headers itself (e.g. to send none).
+  const headers: Record<string, string> = r.httpVersion === undefined ? { host: 'localhost', ...r.headers } : { ...r.headers };
   const rawHeaders = Object.entries(headers).flat();
-  const req = { method: r.method ?? 'GET', url: r.url ?? '/', httpVersion: '1.1', headers, rawHeaders, socket: { remoteAddress: r.remoteAddress ?? '127.0.0.1' }, complete: true };
+  const req = { method: r.method ?? 'GET', url: r.url ?? '/', httpVersion: r.httpVersion ?? '1.1', headers, rawHeaders, socket: { remoteAddress: r.remoteAddress ?? '127.0.0.1' }, complete: true };
   return newRequestContext(req as unknown as IncomingMessage, {} as ServerResponse, runtime);
 }
 

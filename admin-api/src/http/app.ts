@@ -32,11 +32,16 @@ export function toAdminError(err: unknown): AdminError {
     return new AdminError(err.code, err.message, details, { cause: err });
   }
   const e = err as { type?: string; status?: number; message?: string };
+  // Express decodes path parameters before any handler runs; `%zz` throws URIError there (issue #9).
+  if (err instanceof URIError) return new AdminError('ADMIN_INPUT_INVALID', 'the path holds malformed percent-encoding ("%" must be followed by two hex digits of UTF-8)');
   if (e?.type === 'entity.too.large') return new AdminError('ADMIN_BODY_TOO_LARGE');
   if (e?.type === 'entity.parse.failed') return new AdminError('ADMIN_BODY_INVALID_JSON');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AdminError('ADMIN_BODY_ENCODING');
   return new AdminError('ADMIN_INTERNAL', undefined, {}, { cause: err });
 }
+
+/** Body limit of the unauthenticated login endpoint (POST /api/v1/session). */
+export const LOGIN_BODY_LIMIT = '4kb';
 
 export function createApp(parts: AppParts): Express {
   const app = express();
@@ -60,6 +65,8 @@ export function createApp(parts: AppParts): Express {
   if (parts.observe) app.use(parts.observe);
   app.use(requestId);
   parts.mount?.(app);
+  // The unauthenticated login takes a small body only: refused (413) before it is read or parsed (issue #9).
+  app.use('/api/v1/session', express.json({ limit: LOGIN_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use('/api', express.json({ limit: parts.bodyLimit ?? '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
 
   const api = express.Router({ caseSensitive: true, strict: true });

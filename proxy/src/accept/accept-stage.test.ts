@@ -46,4 +46,26 @@ describe('accept stage', () => {
     expect(acceptStage({ trustedHops: hops, tls: false, maxUrlLength: 64 }).run(ctx)).toBeUndefined();
     expect([ctx.clientAddress, ctx.forwardedProto]).toEqual([client, proto]);
   });
+
+  // issue #9, finding 8 and the "decide" list
+  const framing: [string, StageRequest, number, string, string][] = [
+    ['Transfer-Encoding: identity, chunked', { method: 'POST', headers: { 'transfer-encoding': 'identity, chunked' } }, 501, 'NOT_IMPLEMENTED', 'TRANSFER_CODING_NOT_IMPLEMENTED'],
+    ['Transfer-Encoding: gzip, chunked', { method: 'POST', headers: { 'transfer-encoding': 'gzip, chunked' } }, 501, 'NOT_IMPLEMENTED', 'TRANSFER_CODING_NOT_IMPLEMENTED'],
+    ['Transfer-Encoding: chunked, chunked', { method: 'POST', headers: { 'transfer-encoding': 'chunked, chunked' } }, 501, 'NOT_IMPLEMENTED', 'TRANSFER_CODING_NOT_IMPLEMENTED'],
+    ['HTTP/1.1 without Host', { httpVersion: '1.1' }, 400, 'INVALID_REQUEST', 'HOST_MISSING'],
+    ['Expect other than 100-continue', { headers: { expect: 'something-else' } }, 417, 'EXPECTATION_FAILED', 'EXPECTATION_FAILED'],
+  ];
+  it.each(framing)('refuses %s', (_name, req, status, code, reason) => {
+    expect(stage.run(contextOf(rt.runtime, req))).toMatchObject({ status, code, reason, decision: 'deny' });
+  });
+
+  const passes: [string, StageRequest][] = [
+    ['Transfer-Encoding: chunked', { method: 'POST', headers: { 'transfer-encoding': 'Chunked' } }],
+    ['HTTP/1.0 without Host', { httpVersion: '1.0' }],
+    ['HTTP/1.1 with Host', { httpVersion: '1.1', headers: { host: 'a.example' } }],
+    ['Expect: 100-continue', { method: 'POST', headers: { expect: '100-Continue', 'content-length': '2' } }],
+  ];
+  it.each(passes)('lets %s through', (_name, req) => {
+    expect(stage.run(contextOf(rt.runtime, req))).toBeUndefined();
+  });
 });

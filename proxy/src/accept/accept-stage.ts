@@ -3,6 +3,7 @@ import { normalizeRequestTarget } from '@agentcore/policies';
 import { clientAddress, plainAddress } from './client-address.js';
 import { checkHost } from './host-header.js';
 import type { RequestContext } from '../pipeline/request-context.js';
+import { expectationRefusal, transferCodingRefusal } from './framing.js';
 import { requestIdFrom, traceFrom } from './request-identity.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
@@ -58,6 +59,8 @@ export function acceptStage(o: AcceptOptions): Stage {
       if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
         return deny('AMBIGUOUS_LENGTH', 'send either Content-Length or Transfer-Encoding, not both');
       }
+      const framing = transferCodingRefusal(h['transfer-encoding']) ?? expectationRefusal(h.expect);
+      if (framing) return framing;
       // Node keeps only the first Authorization header but we forward raw headers: a second one could
       // reach the backend unauthenticated. Refuse repeated credential headers outright.
       if ((h.authorization !== undefined || h['x-api-key'] !== undefined) && repeatedCredential(req.rawHeaders)) {

@@ -78,6 +78,18 @@ describe('JWT authenticator: bad tokens', () => {
     { name: 'no exp', token: () => sign(baseClaims({ exp: undefined })), reason: 'INVALID_TOKEN' },
     { name: 'no sub', token: () => sign(baseClaims({ sub: undefined })), reason: 'INVALID_TOKEN' },
     { name: 'algorithm not in the allowlist', token: () => sign(baseClaims(), { key: ecPrivate, alg: 'ES256', kid: 'ec-1' }), reason: 'INVALID_TOKEN', issuer: { algorithms: ['RS256'] } },
+    // issue #9
+    { name: 'iat in the future beyond the tolerance', token: () => sign(baseClaims({ iat: nowS() + 120 })), reason: 'TOKEN_NOT_YET_VALID' },
+    { name: 'exp ten years ahead (beyond the default maxLifetimeSeconds of a day)', token: () => sign(baseClaims({ exp: nowS() + 10 * 365 * 86400 })), reason: 'INVALID_TOKEN' },
+    { name: 'exp ten years ahead, no iat', token: () => sign(baseClaims({ iat: undefined, exp: nowS() + 10 * 365 * 86400 })), reason: 'INVALID_TOKEN' },
+    { name: 'lifetime over maxLifetimeSeconds', token: () => sign(baseClaims({ exp: nowS() + 600 })), reason: 'INVALID_TOKEN', issuer: { maxLifetimeSeconds: 300 } },
+    { name: 'typ required, none sent', token: () => sign(baseClaims()), reason: 'INVALID_TOKEN', issuer: { typ: 'at+jwt' } },
+    {
+      name: 'typ required, another sent',
+      token: () => new SignJWT(baseClaims()).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1', typ: 'JWT' }).sign(rsaPrivate),
+      reason: 'INVALID_TOKEN',
+      issuer: { typ: 'at+jwt' },
+    },
     { name: 'older than maxTokenAge', token: () => sign(baseClaims({ iat: nowS() - 120 })), reason: 'TOKEN_EXPIRED', issuer: { maxTokenAgeSeconds: 60 } },
   ];
   for (const c of cases) {
@@ -94,6 +106,14 @@ describe('JWT authenticator: bad tokens', () => {
 });
 
 describe('JWT authenticator: accepted tokens', () => {
+  it('accepts iat within the tolerance, a long lifetime when maxLifetimeSeconds is 0, and the required typ (issue #9)', async () => {
+    expect((await settle((await inlineAuthenticator()).authenticate(await sign(baseClaims({ iat: nowS() + 3 })), Date.now()))).ok).toBe(true);
+    const long = await sign(baseClaims({ exp: nowS() + 10 * 365 * 86400 }));
+    expect((await settle((await inlineAuthenticator({ maxLifetimeSeconds: 0 })).authenticate(long, Date.now()))).ok).toBe(true);
+    const typed = await new SignJWT(baseClaims()).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1', typ: 'at+jwt' }).sign(rsaPrivate);
+    expect((await settle((await inlineAuthenticator({ typ: 'at+jwt' })).authenticate(typed, Date.now()))).ok).toBe(true);
+  });
+
   it('accepts a token within the clock tolerance', async () => {
     const a = await inlineAuthenticator();
     const r = await settle(a.authenticate(await sign(baseClaims({ exp: nowS() - 3 })), Date.now()));

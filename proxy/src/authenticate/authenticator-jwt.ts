@@ -40,6 +40,7 @@ interface IssuerVerifier {
   readonly options: JWTVerifyOptions;
   readonly toleranceSeconds: number;
   readonly maxTokenAgeSeconds: number;
+  readonly maxLifetimeSeconds: number;
   readonly subject: ClaimPath;
   readonly roles: ClaimPath;
   readonly scopes: ClaimPath;
@@ -183,13 +184,28 @@ async function issuerVerifier(issuer: JwtIssuer, options: JwtAuthenticatorOption
       clockTolerance: issuer.clockToleranceSeconds,
       requiredClaims: ['exp', 'sub'],
       ...(issuer.maxTokenAgeSeconds > 0 ? { maxTokenAge: issuer.maxTokenAgeSeconds } : {}),
+      ...(issuer.typ !== undefined ? { typ: issuer.typ } : {}),
     },
+    maxLifetimeSeconds: issuer.maxLifetimeSeconds,
     toleranceSeconds: issuer.clockToleranceSeconds,
     maxTokenAgeSeconds: issuer.maxTokenAgeSeconds,
     subject: compileClaimPath(issuer.claims.subject),
     roles: compileClaimPath(issuer.claims.roles),
     scopes: compileClaimPath(issuer.claims.scopes),
   };
+}
+
+/**
+ * Issue #9: `iat` in the future (beyond the tolerance; jose checks it only with maxTokenAge) and a lifetime over
+ * the issuer's `maxLifetimeSeconds` (an absurd `exp`) are refused.
+ */
+function timingDenial(iat: number | undefined, exp: number, v: IssuerVerifier, now: number): CredentialDenial | undefined {
+  const nowS = now / 1000;
+  if (typeof iat === 'number' && iat > nowS + v.toleranceSeconds) return denial('TOKEN_NOT_YET_VALID', 'the token was issued in the future');
+  if (v.maxLifetimeSeconds > 0 && exp - (typeof iat === 'number' ? iat : nowS) > v.maxLifetimeSeconds + v.toleranceSeconds) {
+    return denial('INVALID_TOKEN', 'the token lives longer than the issuer allows');
+  }
+  return undefined;
 }
 
 /** Builds one verifier per issuer (key sets created and imported once) and the verified-token cache. */
@@ -225,6 +241,8 @@ export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], opti
     if (id === undefined) return denial('INVALID_TOKEN', 'the token has no subject');
     const exp = payload.exp;
     if (typeof exp !== 'number') return denial('INVALID_TOKEN', 'the token lacks the required exp claim');
+    const timing = timingDenial(payload.iat, exp, v, now);
+    if (timing) return timing;
     const principal: AuthenticatedPrincipal = Object.freeze({
       id,
       roles: Object.freeze(readClaimList(payload, v.roles)),

@@ -13,6 +13,15 @@ export interface AuthenticatedPrincipal {
   expiresAt?: number;
 }
 
+/**
+ * The principal's id in its namespace (issue #9): `api-key/<principal>`, `jwt:<issuer id>/<sub>`,
+ * `introspection:<endpoint id>/<sub>`. Counters and per-client caps key on this, so a JWT `sub` equal to an API key's
+ * principal (or to another issuer's `sub`) never shares a bucket with it. The namespace holds no `/`.
+ */
+export function principalKey(p: AuthenticatedPrincipal): string {
+  return p.method === 'api-key' ? `api-key/${p.id}` : `${p.method}:${p.credentialId}/${p.id}`;
+}
+
 /** Why authentication failed; stable codes for logs, metrics (`auth_failures_total{reason}`) and error details. */
 export type AuthFailureReason =
   /** the route needs credentials and none were presented */

@@ -54,6 +54,8 @@ export interface RouteRuntime {
   readonly contentTypes: ReadonlySet<string> | undefined;
   readonly upstream: UpstreamRuntime;
   readonly sse: boolean;
+  /** `Authorization` / `X-API-Key` reach the backend (the route opted in); stripped otherwise */
+  readonly forwardCredentials: boolean;
 }
 
 export interface PolicyRuntime {
@@ -152,6 +154,7 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
       contentTypes: r.contentTypes ? new Set(r.contentTypes) : undefined,
       upstream: upstreamFor(r.upstream),
       sse: r.sse,
+      forwardCredentials: r.forwardCredentials === true,
     };
   });
 
@@ -167,7 +170,8 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
     ownResponseHeaders: [...securityHeaders, 'content-security-policy', bundle.securityHeaders.contentSecurityPolicy, 'cache-control', 'no-store'],
     logLevel: bundle.logging.level,
     redactHeaders: new Set([...ALWAYS_REDACTED, ...bundle.logging.redactHeaders.map((h) => h.toLowerCase())]),
-    redactQueryParams: new Set(bundle.logging.redactQueryParams.map((q) => q.toLowerCase())),
+    // the WebSocket token parameters are credentials wherever they appear (issue #9)
+    redactQueryParams: new Set([...bundle.logging.redactQueryParams, ...bundle.routes.flatMap((r) => (r.websocket ? [r.websocket.queryParam] : []))].map((q) => q.toLowerCase())),
     loadedAt: Date.now(),
     upstreamSnapshots: () => clusters.map((c) => c.snapshot()),
     closing: false,

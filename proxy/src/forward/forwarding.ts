@@ -6,6 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../pipeline/request-context.js';
+import { principalKey } from '../authenticate/principal.js';
 import type { Respond } from '../pipeline/stage.js';
 import type { Admission } from '../upstream/circuit-breaker.js';
 import { isFailedTry, type TryOutcome } from '../upstream/try-outcome.js';
@@ -35,7 +36,7 @@ export class Forwarding implements TryOwner {
   ) {
     const route = ctx.route!;
     this.deadline = Date.now() + route.upstream.timeouts.totalMs;
-    this.hashKey = cluster.hashKeyFor({ headers: ctx.req.headers, clientAddress: ctx.clientAddress, principalId: ctx.principal?.id });
+    this.hashKey = cluster.hashKeyFor({ headers: ctx.req.headers, clientAddress: ctx.clientAddress, principalId: ctx.principal ? principalKey(ctx.principal) : undefined });
     this.retryable = route.upstream.hasRetries && cluster.retry.retryable(ctx.method, ctx.req.headers);
   }
 

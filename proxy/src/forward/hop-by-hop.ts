@@ -30,6 +30,15 @@ export const SPOOFABLE_REQUEST = new Set([
   'traceparent',
 ]);
 
+/**
+ * Request headers some frameworks read to rewrite the method or the target after the proxy decided on the real
+ * ones (issue #9): never forwarded, whatever the route.
+ */
+export const REWRITING_REQUEST = new Set(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-original-method']);
+
+/** The credentials the sidecar consumes: stripped unless the route says `forwardCredentials: true`. */
+export const CREDENTIAL_REQUEST = new Set(['authorization', 'x-api-key']);
+
 /** Whether a lower-case request header name is one of our identity headers (`x-auth-*`), never accepted from clients. */
 export function isIdentityHeader(lower: string): boolean {
   return lower.length > 7 && lower.charCodeAt(0) === 120 /* x */ && lower.startsWith('x-auth-');

@@ -1,6 +1,6 @@
-/** The request headers sent upstream: the client's minus hop-by-hop, spoofable and identity headers, then ours. */
+/** The request headers sent upstream: the client's minus hop-by-hop, spoofable, rewriting, identity and (unless the route opts in) credential headers, then ours. */
 import { applyHeaderTransform } from './header-transform.js';
-import { connectionListed, HOP_BY_HOP, isIdentityHeader, SPOOFABLE_REQUEST } from './hop-by-hop.js';
+import { connectionListed, CREDENTIAL_REQUEST, HOP_BY_HOP, isIdentityHeader, REWRITING_REQUEST, SPOOFABLE_REQUEST } from './hop-by-hop.js';
 import { identityHeaders } from './identity-headers.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 
@@ -27,11 +27,13 @@ export function upstreamRequestHeaders(ctx: RequestContext): string[] {
   const raw = ctx.req.rawHeaders;
   const listed = connectionListed(ctx.req.headers.connection);
   const underscores = ctx.policy.bundle.requestHeaders.withUnderscores;
+  const keepCredentials = ctx.route!.forwardCredentials;
   let out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (stripped(lower) || listed?.has(lower)) continue;
+    if (stripped(lower) || listed?.has(lower) || REWRITING_REQUEST.has(lower)) continue;
+    if (!keepCredentials && CREDENTIAL_REQUEST.has(lower)) continue;
     if (lower.includes('_') && underscoreDropped(lower, underscores)) continue;
     out.push(name, raw[i + 1]!);
   }

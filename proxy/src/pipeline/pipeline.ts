@@ -51,7 +51,11 @@ class RequestPipeline implements Pipeline {
     const ctx = this.newContext(req, res);
     whenSettled(this.runStages(ctx), (r) => {
       if (r) this.respond(ctx, r);
-      else void forward(ctx).then((failure) => this.forwarded(ctx, failure));
+      else {
+        // `Expect: 100-continue` (Node's checkContinue): the client sends its body only once every stage passed.
+        if (req.headers.expect !== undefined && req.httpVersion === '1.1') res.writeContinue();
+        void forward(ctx).then((failure) => this.forwarded(ctx, failure));
+      }
     });
   };
 

@@ -30,6 +30,9 @@ export const PROXY_REASONS = {
   CACHE_HIT: { code: undefined, decision: 'allow', doc: 'answered from the response cache (200, or 304 on a matching If-None-Match)' },
   // accept
   AMBIGUOUS_LENGTH: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'both Content-Length and Transfer-Encoding were sent (RFC 9112 §6.1)' },
+  TRANSFER_CODING_NOT_IMPLEMENTED: { code: 'NOT_IMPLEMENTED', decision: 'deny', doc: 'a Transfer-Encoding other than one final `chunked` (RFC 9112 §6.1)' },
+  EXPECTATION_FAILED: { code: 'EXPECTATION_FAILED', decision: 'deny', doc: 'an `Expect` other than `100-continue` (RFC 9110 §10.1.1)' },
+  CONNECT_NOT_ALLOWED: { code: 'METHOD_NOT_ALLOWED', decision: 'deny', doc: 'CONNECT: the sidecar is not a forward proxy; answered 405 and closed' },
   REPEATED_CREDENTIALS: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'Authorization or X-API-Key appears more than once' },
   HOST_MISSING: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'an HTTP/1.1 request without a Host header (RFC 9112 §3.2)' },
   HOST_REPEATED: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'more than one Host header (RFC 9112 §3.2)' },

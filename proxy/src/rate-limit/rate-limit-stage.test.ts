@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCredentials } from '../../test/helpers.js';
+import { importJWK, SignJWT } from 'jose';
+import { demoCredentials, demoPrivateJwk } from '../../test/helpers.js';
 import { contextOf, runtimeOf, runUpTo } from '../../test/stage-context.js';
 import { acceptStage } from '../accept/accept-stage.js';
 import { authenticateStage } from '../authenticate/authenticate-stage.js';
@@ -39,6 +40,24 @@ describe('rate-limit stage (demo bundle: demo-writes = 5 per 10 s per client)', 
     for (let i = 0; i < 5; i++) await write(operator);
     expect(await write(operator)).toMatchObject({ status: 429 });
     expect(await write({ 'x-api-key': demoCredentials.apiKeys.viewer })).toBeUndefined();
+  });
+
+  it('keeps credential types apart: a JWT whose sub equals an API key\'s principal has its own bucket (issue #9)', async () => {
+    const stages = stagesOver(new MemoryRateLimitStore(1000));
+    const write = (headers: Record<string, string>) => runUpTo(stages, contextOf(rt.runtime, { method: 'DELETE', url: '/api/v1/agents/a1', headers }));
+    for (let i = 0; i < 5; i++) await write(operator);
+    expect(await write(operator)).toMatchObject({ status: 429 });
+    const { issuer, audience, kid } = demoCredentials.jwt;
+    const jwt = await new SignJWT({ sub: 'svc-ci', roles: ['operator'] })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(await importJWK(demoPrivateJwk, 'ES256'));
+    const ctx = contextOf(rt.runtime, { method: 'DELETE', url: '/api/v1/agents/a1', headers: { authorization: `Bearer ${jwt}` } });
+    expect(await runUpTo(stages, ctx)).toBeUndefined();
+    expect(ctx.principal).toMatchObject({ id: 'svc-ci', method: 'jwt' });
   });
 
   it('leaves routes without limits alone (no headers)', async () => {

@@ -1,6 +1,7 @@
 /** rate-limit: every limit of the route, decided together; `RateLimit-Policy`/`RateLimit` on every limited route, 429 + `Retry-After` when over. */
 import { retryAfterSeconds } from '@agentcore/policies';
 import type { RateLimitOutcome, RateLimitStore } from './rate-limiter.js';
+import { principalKey } from '../authenticate/principal.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
@@ -31,7 +32,7 @@ export function rateLimitStage(store: RateLimitStore): Stage {
       if (route.limits.length === 0) return undefined;
       const o = store.check(
         route.limits,
-        { principalId: ctx.principal?.id, clientAddress: ctx.clientAddress, routeId: route.id, resource: route.resource },
+        { principalId: ctx.principal ? principalKey(ctx.principal) : undefined, clientAddress: ctx.clientAddress, routeId: route.id, resource: route.resource },
         ctx.now,
       );
       return o instanceof Promise ? o.then((r) => settle(ctx, r)) : settle(ctx, o);

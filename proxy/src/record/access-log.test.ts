@@ -12,6 +12,21 @@ describe('access-log redaction', () => {
   ])('%s → %s', (q, out) => {
     expect(redactQuery(q, new Set(['token', 'access_token']))).toBe(out);
   });
+  // issue #9: names that look like credentials are redacted whatever the bundle's list says
+  it.each([
+    ['access_token=abc', 'access_token=[REDACTED]'],
+    ['api_key=abc&page=2', 'api_key=[REDACTED]&page=2'],
+    ['apiKey=abc', 'apiKey=[REDACTED]'],
+    ['id_token=a&refresh_token=b', 'id_token=[REDACTED]&refresh_token=[REDACTED]'],
+    ['client_secret=s', 'client_secret=[REDACTED]'],
+    ['password=p&user=u', 'password=[REDACTED]&user=u'],
+    ['X-Amz-Signature=s', 'X-Amz-Signature=[REDACTED]'],
+    ['jwt=a.b.c', 'jwt=[REDACTED]'],
+    ['auth=x', 'auth=[REDACTED]'],
+    ['page=2&sort=name', 'page=2&sort=name'],
+  ])('credential-looking %s → %s with an empty bundle list', (q, out) => {
+    expect(redactQuery(q, new Set())).toBe(out);
+  });
   it('redacts named headers and joins repeated ones', () => {
     expect(redactedHeaders(['Authorization', 'Bearer x', 'Cookie', 'a=b', 'X-A', '1', 'x-a', '2'], new Set(['authorization', 'cookie']))).toEqual({
       authorization: '[REDACTED]',

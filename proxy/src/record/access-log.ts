@@ -12,9 +12,15 @@ export interface AccessLogSink {
 
 const REDACTED = '[REDACTED]';
 
-/** Replaces the values of the named query parameters (case-insensitive names). */
+/**
+ * Query parameter names that look like credentials, redacted whatever the bundle lists (issue #9): tokens, keys,
+ * secrets, passwords, signatures, sessions, `auth*`, `jwt`.
+ */
+const CREDENTIAL_LIKE = /token|secret|passw|pwd|api[-_]?key|^key$|signature|^sig$|^jwt$|^auth|credential|session/i;
+
+/** Replaces the values of the named query parameters (case-insensitive names) and of credential-looking ones. */
 export function redactQuery(query: string, names: ReadonlySet<string>): string {
-  if (query === '' || names.size === 0) return query;
+  if (query === '') return query;
   let changed = false;
   const parts = query.split('&');
   for (let i = 0; i < parts.length; i++) {
@@ -27,7 +33,7 @@ export function redactQuery(query: string, names: ReadonlySet<string>): string {
     } catch {
       /* keep the raw name */
     }
-    if (names.has(name.toLowerCase())) {
+    if (names.has(name.toLowerCase()) || CREDENTIAL_LIKE.test(name)) {
       parts[i] = `${rawName}=${REDACTED}`;
       changed = true;
     }

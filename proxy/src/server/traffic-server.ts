@@ -4,7 +4,7 @@
  * refused (no request object exists for them, so they are logged and counted here).
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -12,12 +12,21 @@ import { errorBody, type PublicErrorCode } from '@agentcore/policies';
 import type { Logger } from 'pino';
 import type { ProxyConfig } from '../config.js';
 import type { ProxyMetrics } from '../record/metrics.js';
+import { gateConnections } from './connection-gate.js';
+
+/**
+ * How often Node sweeps connections for the headers and request timeouts (its default, 30 s, let a 2 s timeout
+ * fire after ~30 s): a quarter of the shortest timeout, between 100 ms and 1 s, so each fires within 1 s of its value.
+ */
+export function checkingIntervalMs(headersTimeoutMs: number, requestTimeoutMs: number): number {
+  const shortest = requestTimeoutMs > 0 ? Math.min(headersTimeoutMs, requestTimeoutMs) : headersTimeoutMs;
+  return Math.max(100, Math.min(1000, Math.floor(shortest / 4)));
+}
 
 /** The raw HTTP error response for requests Node's parser refused. */
-function clientErrorResponse(status: number, code: PublicErrorCode, message: string): string {
+function clientErrorResponse(status: number, code: PublicErrorCode, message: string, extra = ''): string {
   const body = errorBody(code, message, '-', {}, Date.now());
-  const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  return `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** What Node's parser refused → status, public code and message. */
@@ -40,6 +49,7 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(config.headersTimeoutMs, config.requestTimeoutMs),
     requireHostHeader: false,
     joinDuplicateHeaders: false,
   };
@@ -48,9 +58,22 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
       ? (createHttpsServer({ ...serverOptions, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey!), minVersion: config.tlsMinVersion }, h.onRequest) as unknown as Server)
       : createHttpServer(serverOptions, h.onRequest);
   server.on('upgrade', h.onUpgrade);
+  // `Expect: 100-continue` and other expectations go through the stages like any request: the stages answer
+  // other expectations 417, and the pipeline sends 100 Continue only once every stage has let the request through.
+  server.on('checkContinue', h.onRequest);
+  server.on('checkExpectation', h.onRequest);
+  // CONNECT (Node would close the socket without a word): the sidecar is no forward proxy → 405 in our format.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    log.info({ status: 405, reason: 'CONNECT_NOT_ALLOWED', decision: 'deny', method: 'CONNECT', client: req.socket.remoteAddress }, 'access');
+    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
+    socket.on('error', () => socket.destroy());
+    socket.end(clientErrorResponse(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: this is a reverse proxy, not a forward proxy', 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n'));
+  });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = err.code ?? '';
-    if (code === 'ECONNRESET' || !socket.writable) {
+    // Part of a response already went out (e.g. the request timeout cut a body being relayed): only close.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }
@@ -59,6 +82,10 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
     metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
     socket.end(clientErrorResponse(status, publicCode, message));
     socket.destroySoon?.();
+  });
+  gateConnections(server, config, config.tlsCert !== undefined, (cap, client) => {
+    log.info({ status: 503, reason: cap === 'total' ? 'MAX_CONNECTIONS' : 'MAX_CONNECTIONS_PER_CLIENT', decision: 'error', client }, 'connection refused');
+    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '5xx', decision: 'error' });
   });
   return server;
 }

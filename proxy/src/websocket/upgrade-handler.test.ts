@@ -243,7 +243,7 @@ describe('WebSocket upgrade handler', () => {
     expect(sidecar.logText()).not.toContain(token);
   });
 
-  it('selects no subprotocol when only the token entry was offered (browsers accept that; the token is never echoed)', async () => {
+  it('selects no subprotocol when only the token entry was offered (the token is never echoed; browsers need the `bearer` marker, below)', async () => {
     const head = await new Promise<string>((resolve) => {
       const u = new URL(sidecar.url);
       const s = connect(Number(u.port), u.hostname, () => s.write(upgradeRequest('/ws/events', `Sec-WebSocket-Protocol: bearer.${token}\r\n`)));
@@ -255,6 +255,21 @@ describe('WebSocket upgrade handler', () => {
     expect(head).toMatch(/^HTTP\/1.1 101 /);
     expect(head.toLowerCase()).not.toContain('sec-websocket-protocol');
     expect(head).not.toContain(token);
+  });
+
+  it('a browser offering only the `bearer` marker and `bearer.<token>` succeeds: the marker is echoed, never forwarded (issue #9)', async () => {
+    // `ws`, like browsers, fails a handshake that offered subprotocols and got none back.
+    const ws = track(await open(`${sidecar.wsUrl}/ws/events`, ['bearer', `bearer.${token}`], { Origin: 'http://localhost:5173' }));
+    expect(ws.protocol).toBe('bearer');
+    ws.send('m');
+    expect((await nextMessage(ws)).data.toString()).toBe('m');
+    expect(backend.seen[0]!.headers['sec-websocket-protocol']).toBeUndefined();
+  });
+
+  it('the backend\'s choice wins over the marker', async () => {
+    const ws = track(await open(`${sidecar.wsUrl}/ws/events`, ['chat.v1', 'bearer', `bearer.${token}`]));
+    expect(ws.protocol).toBe('chat.v1');
+    expect(backend.seen[0]!.headers['sec-websocket-protocol']).toBe('chat.v1');
   });
 
   it('connects with the token in the query; the parameter reaches neither the backend nor the log', async () => {

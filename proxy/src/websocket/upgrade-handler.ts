@@ -25,9 +25,10 @@ import { requestIdFrom } from '../accept/request-identity.js';
 import { deny, type Respond } from '../pipeline/stage.js';
 import { takeHandshakeCredential } from './handshake-credential.js';
 import { upstreamHandshakeFailure } from './upgrade-failure.js';
-import { takeProtocolToken } from './websocket-credentials.js';
+import { BEARER_MARKER_PROTOCOL, isBearerMarker, takeProtocolToken } from './websocket-credentials.js';
 import { webSocketOriginAllowed, webSocketPolicyOf, type CompiledWebSocketPolicy } from './websocket-policy.js';
 import { WebSocketRelay } from './websocket-relay.js';
+import { principalKey } from '../authenticate/principal.js';
 
 export { upstreamHandshakeFailure } from './upgrade-failure.js';
 
@@ -111,7 +112,7 @@ class WebSocketUpgrades implements UpgradeHandler {
   private idle: (() => void) | undefined;
   // The subprotocol chosen by the backend, handed to the client handshake (never the token entry).
   private readonly chosen = new WeakMap<IncomingMessage, string>();
-  private readonly handleProtocols = (_offered: Set<string>, req: IncomingMessage): string | false => this.chosen.get(req) ?? false;
+  private readonly handleProtocols = (_offered: Set<string>, req: IncomingMessage): string | false => this.chosen.get(req) || false;
   // `maxPayload` is a server option in `ws`: one noServer instance per distinct route limit.
   private readonly servers = new Map<number, WebSocketServer>();
 
@@ -205,7 +206,7 @@ class WebSocketUpgrades implements UpgradeHandler {
 
   private admit(ctx: RequestContext, socket: Socket, head: Buffer): void {
     const wp = webSocketPolicyOf(ctx.route!);
-    const key = ctx.principal ? `p:${ctx.principal.id}` : `a:${ctx.clientAddress}`;
+    const key = ctx.principal ? `p:${principalKey(ctx.principal)}` : `a:${ctx.clientAddress}`;
     const bad = unforwardableHeader(upstreamRequestHeaders(ctx)); // 400 rather than a throw from the handshake
     const refused = bad ? unforwardable(bad.header, bad.problem) : this.refusal(ctx, wp, key);
     if (refused) {
@@ -221,7 +222,7 @@ class WebSocketUpgrades implements UpgradeHandler {
     const { ctx, wp, socket } = c;
     const up = ctx.route!.upstream;
     const offered = ctx.req.headers['sec-websocket-protocol'];
-    const protocols = offered === undefined ? [] : takeProtocolToken(offered).protocols;
+    const protocols = offered === undefined ? [] : takeProtocolToken(offered).protocols.filter((p) => !isBearerMarker(p));
     const target = `${up.origin.replace(HTTP_SCHEME, 'ws')}${ctx.path}${ctx.query === '' ? '' : `?${ctx.query}`}`;
     ctx.upstreamStart = performance.now();
     const upstream = new WebSocket(target, protocols, {
@@ -268,7 +269,9 @@ class WebSocketUpgrades implements UpgradeHandler {
   private relay(c: Opening, upstream: WebSocket): void {
     const { ctx, wp } = c;
     ctx.res.detachSocket(c.socket);
-    this.chosen.set(ctx.req, upstream.protocol);
+    const offered = ctx.req.headers['sec-websocket-protocol'];
+    const marker = offered !== undefined && takeProtocolToken(offered).protocols.some(isBearerMarker);
+    this.chosen.set(ctx.req, upstream.protocol !== '' ? upstream.protocol : marker ? BEARER_MARKER_PROTOCOL : '');
     let relay: WebSocketRelay | undefined;
     this.serverFor(wp.maxMessageBytes).handleUpgrade(ctx.req, c.socket, c.head, (client) => {
       relay = new WebSocketRelay(client, upstream, {

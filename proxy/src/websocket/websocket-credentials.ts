@@ -12,6 +12,16 @@
 /** Prefix of the `Sec-WebSocket-Protocol` entry that carries the bearer token. */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
+/**
+ * The marker subprotocol a browser offers beside `bearer.<token>` (`new WebSocket(url, ['bearer', 'bearer.' + t])`):
+ * never offered to the backend; echoed to the client when the backend selects no subprotocol, because a browser
+ * fails a handshake that offered subprotocols and got none back (issue #9).
+ */
+export const BEARER_MARKER_PROTOCOL = 'bearer';
+
+/** Whether an offered subprotocol is the marker (case-insensitive). */
+export const isBearerMarker = (p: string): boolean => p.toLowerCase() === BEARER_MARKER_PROTOCOL;
+
 export interface ProtocolToken {
   /** the token, or undefined when no entry carries one */
   token: string | undefined;
