@@ -97,7 +97,8 @@ describe('open WebSockets re-checked on every bundle change', () => {
       s,
       wsBundle(2, (b) => {
         b.roles.find((r) => r.name === 'viewer')!.permissions = ['workflows:read'];
-        b.roles.find((r) => r.name === 'operator')!.permissions.push('agents:read');
+        const op = b.roles.find((r) => r.name === 'operator')!;
+        op.permissions = [...(op.permissions ?? []), 'agents:read'];
       }),
     );
     const c = await closed;
