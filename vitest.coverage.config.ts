@@ -27,6 +27,7 @@ export default defineConfig({
       thresholds: {
         'policies/src/**': bar,
         [`proxy/src/${STAGES}/**`]: bar,
+        'proxy/src/authenticate/**': bar,
         'admin-api/src/auth/**': bar,
       },
     },
