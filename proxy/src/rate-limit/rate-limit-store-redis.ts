@@ -167,9 +167,9 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   /**
-   * The reply, or a rejection once `timeoutMs` has passed since the check began. ioredis's own command timeout
-   * starts when the command is written, and a script may take two commands (EXISTS/LOAD, then EVALSHA), so under
-   * auto-pipelining a hung Redis held requests for about twice the timeout: this timer is the bound.
+   * The reply, or a rejection once `timeoutMs` has passed since the check began. With ioredis's `commandTimeout`
+   * alone, a hung Redis (SIGSTOP) held requests of keep-alive clients for about twice the timeout (measured; the
+   * exact path inside ioredis's auto-pipelining and script handling was not pinned down): this timer is the bound.
    */
   private bounded<T>(p: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
