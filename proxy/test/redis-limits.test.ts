@@ -152,3 +152,50 @@ describe('Redis unreachable with --redis-fallback closed', () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
   });
 });
+
+describe('Redis hung (SIGSTOP) under keep-alive load', () => {
+  const TIMEOUT_MS = 300;
+  let redis: ChildProcess | undefined;
+  let s: TestSidecar;
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = await startRedis(port);
+    s = await startTestSidecar(backend.url, uniqueBundle(), ['--redis', `redis://127.0.0.1:${port}`, '--redis-timeout-ms', String(TIMEOUT_MS)]);
+  });
+  afterAll(async () => {
+    await s?.close();
+    if (redis?.pid && redis.exitCode === null) {
+      process.kill(redis.pid, 'SIGCONT');
+      redis.kill('SIGKILL');
+    }
+  });
+
+  it('no request of 12 keep-alive clients waits longer than --redis-timeout-ms (+ a small margin)', async () => {
+    const { Agent, request } = await import('undici');
+    const agent = new Agent({ connections: 12, keepAliveTimeout: 10_000 });
+    const one = async (): Promise<{ status: number; ms: number }> => {
+      const t0 = performance.now();
+      const r = await request(`${s.url}/api/v1/agents`, { dispatcher: agent, headers: { 'x-api-key': demoCredentials.apiKeys.viewer } });
+      await r.body.arrayBuffer();
+      return { status: r.statusCode, ms: performance.now() - t0 };
+    };
+    // Warm: 12 connections open and Redis in use.
+    await Promise.all(Array.from({ length: 12 }, one));
+    let stop = false;
+    const seen: { status: number; ms: number }[] = [];
+    const clients = Array.from({ length: 12 }, async () => {
+      while (!stop) seen.push(await one());
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    process.kill(redis!.pid!, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 1500));
+    stop = true;
+    await Promise.all(clients);
+    process.kill(redis!.pid!, 'SIGCONT');
+    await agent.close();
+    expect(seen.filter((x) => x.status !== 200 && x.status !== 429)).toEqual([]); // the local fallback may limit
+    const slowest = Math.max(...seen.map((x) => x.ms));
+    expect(slowest).toBeGreaterThan(TIMEOUT_MS * 0.8); // the hang was felt once …
+    expect(slowest).toBeLessThan(TIMEOUT_MS + 150); // … and never for longer than the timeout
+  });
+});

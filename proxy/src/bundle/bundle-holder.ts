@@ -26,6 +26,7 @@ export class BundleHolder {
   source: string;
   lastRejection: Rejection | undefined;
   private draining = false;
+  private readonly appliedListeners: (() => void)[] = [];
 
   constructor(
     private readonly o: { runtimeOptions: RuntimeOptions; metrics: ProxyMetrics; log: Logger; responseCache: ResponseCache; source: string },
@@ -41,6 +42,11 @@ export class BundleHolder {
   /** Whether a bundle was applied yet. */
   get loaded(): boolean {
     return this.runtime !== undefined;
+  }
+
+  /** Calls `fn` after every bundle swapped in (e.g. to re-check open WebSocket connections). */
+  onApplied(fn: () => void): void {
+    this.appliedListeners.push(fn);
   }
 
   /** Compiles and swaps in a bundle; on failure the old one keeps serving. */
@@ -65,6 +71,7 @@ export class BundleHolder {
     metrics.bundleRevision.set({ service: bundle.service }, bundle.revision);
     metrics.bundleReloads.inc({ result: 'applied' });
     log.info({ service: bundle.service, revision: bundle.revision, previous: old?.bundle.revision ?? null, source: from }, 'bundle applied');
+    for (const fn of this.appliedListeners) fn();
     return { applied: true, revision: bundle.revision };
   }
 

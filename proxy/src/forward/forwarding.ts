@@ -110,15 +110,21 @@ export class Forwarding implements TryOwner {
     this.cluster.tryStarted(target);
     const handler = new RelayHandler(this, target);
     if (ctx.upstreamStart === 0) ctx.upstreamStart = performance.now();
+    const perTry = Math.max(1, Math.min(ctx.route!.upstream.timeouts.perTryMs, this.deadline - Date.now()));
+    handler.startTimer(perTry);
     try {
-      target.pool.dispatch(this.dispatchOptions(), handler);
+      target.pool.dispatch(this.dispatchOptions(perTry), handler);
     } catch (err) {
       handler.onResponseError(undefined as unknown as Dispatcher.DispatchController, err as Error);
     }
   }
 
-  /** The try's request: the body only on the first try (retried requests have none), the timeouts left. */
-  private dispatchOptions(): Dispatcher.DispatchOptions {
+  /**
+   * The try's request: the body only on the first try (retried requests have none). The handler's own timer
+   * enforces `perTry` (the per-try timeout, cut to what is left of the total); undici's coarse headers timeout
+   * stays only as a backstop a second later.
+   */
+  private dispatchOptions(perTry: number): Dispatcher.DispatchOptions {
     const ctx = this.ctx;
     const route = ctx.route!;
     const req = ctx.req;
@@ -131,13 +137,12 @@ export class Forwarding implements TryOwner {
         body = req;
       }
     }
-    const perTry = Math.max(1, Math.min(route.upstream.timeouts.perTryMs, this.deadline - Date.now()));
     return {
       path: ctx.query === '' ? ctx.path : `${ctx.path}?${ctx.query}`,
       method: ctx.method as Dispatcher.HttpMethod,
       headers: this.headers,
       body,
-      headersTimeout: perTry,
+      headersTimeout: perTry + 1000,
       bodyTimeout: route.sse ? 0 : route.upstream.timeouts.idleMs,
     };
   }

@@ -36,6 +36,8 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   private relaying = false;
   private tryStatus = 0;
   private capture: Capture | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut: Error | undefined;
   private readonly ctx: RequestContext;
   private readonly onDrain = (): void => this.controller?.resume();
   private readonly onClientClose = (): void => {
@@ -55,7 +57,23 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
     this.ctx.res.once('close', this.onClientClose);
   }
 
+  /**
+   * Our own per-try timer: the try fails as a timeout once `ms` pass without response headers. undici's
+   * `headersTimeout` runs on its coarse "fast" timers (about 500 ms steps) and fired up to ~700 ms late.
+   */
+  startTimer(ms: number): void {
+    this.timer = setTimeout(() => {
+      if (this.finished || this.relaying) return;
+      const err = Object.assign(new Error(`no response headers within ${ms} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+      this.timedOut = err;
+      const c = this.controller;
+      this.onResponseError(c as Dispatcher.DispatchController, err);
+      c?.abort(err);
+    }, ms);
+  }
+
   private endTry(outcome: TryOutcome): void {
+    clearTimeout(this.timer);
     this.finished = true;
     this.ctx.res.removeListener('close', this.onClientClose);
     this.owner.tryEnded(this.target, outcome);
@@ -63,7 +81,8 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.ctx.res.destroyed) controller.abort(new Error('client closed the connection'));
+    if (this.timedOut) controller.abort(this.timedOut);
+    else if (this.ctx.res.destroyed) controller.abort(new Error('client closed the connection'));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -79,6 +98,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
       }
     }
     this.relaying = true;
+    clearTimeout(this.timer);
     ctx.upstreamEnd = performance.now();
     const route = ctx.route!;
     const listed = connectionListed(headers.connection as string | undefined);

@@ -3,7 +3,7 @@
  * answers a `Respond` with the proxy's own response, forwards what passes, and records every request in one place.
  * The WebSocket upgrade path uses the same parts (`websocket/upgrade-handler.ts`).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { PolicyRuntime } from '../bundle/policy-runtime.js';
 import { forward } from '../forward/forward.js';
@@ -36,7 +36,16 @@ export interface Pipeline {
   respond(ctx: RequestContext, r: Respond): void;
   /** records a finished request (access log + metrics) */
   record(ctx: RequestContext, status: number): void;
+  /**
+   * Decides again whether an admitted request (an open WebSocket) would be admitted under the bundle in force
+   * now: the stages that decide who may pass (accept, route, authenticate, authorize) on a fresh context with
+   * the same request and credential; no counting (rate limits), no answer written. Never rejects.
+   */
+  recheck(admitted: RequestContext): Promise<{ refused: Respond | undefined; ctx: RequestContext }>;
 }
+
+/** The stages re-run by `recheck`: who may pass, not how often or what is sent. */
+const ADMISSION_STAGES = new Set(['accept', 'route', 'authenticate', 'authorize']);
 
 /** Calls `fn` with the value now, or once the promise settles (keeps the synchronous path free of microtasks). */
 export function whenSettled<T>(v: T | Promise<T>, fn: (v: T) => void): void {
@@ -45,7 +54,10 @@ export function whenSettled<T>(v: T | Promise<T>, fn: (v: T) => void): void {
 }
 
 class RequestPipeline implements Pipeline {
-  constructor(private readonly deps: PipelineDeps) {}
+  private readonly admission: readonly Stage[];
+  constructor(private readonly deps: PipelineDeps) {
+    this.admission = deps.stages.filter((s) => ADMISSION_STAGES.has(s.name));
+  }
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = this.newContext(req, res);
@@ -63,8 +75,14 @@ class RequestPipeline implements Pipeline {
     return newRequestContext(req, res, this.deps.runtime());
   }
 
-  runStages(ctx: RequestContext, from = 0): StageResult | Promise<StageResult> {
-    const stages = this.deps.stages;
+  async recheck(admitted: RequestContext): Promise<{ refused: Respond | undefined; ctx: RequestContext }> {
+    const ctx = newRequestContext(admitted.req, new ServerResponse(admitted.req), this.deps.runtime());
+    ctx.upgrade = admitted.upgrade;
+    ctx.extraToken = admitted.extraToken;
+    return { refused: await this.runStages(ctx, 0, this.admission), ctx };
+  }
+
+  runStages(ctx: RequestContext, from = 0, stages: readonly Stage[] = this.deps.stages): StageResult | Promise<StageResult> {
     for (let i = from; i < stages.length; i++) {
       let r: StageResult | Promise<StageResult>;
       try {
@@ -75,7 +93,7 @@ class RequestPipeline implements Pipeline {
       if (r instanceof Promise) {
         const next = i + 1;
         return r.then(
-          (v) => v ?? this.runStages(ctx, next),
+          (v) => v ?? this.runStages(ctx, next, stages),
           (err: unknown) => this.internalError(ctx, err),
         );
       }

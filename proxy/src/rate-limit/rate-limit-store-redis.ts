@@ -22,7 +22,7 @@ export interface RedisRateLimitOptions {
   url: string;
   /** prepended to every counter key, e.g. `agentcore:rl:${service}:` — one namespace per service */
   keyPrefix: string;
-  /** longest wait for Redis per decision, ms (default 50) */
+  /** longest wait for Redis per decision, ms (default 50 here; the CLI's `--redis-timeout-ms` defaults to 100) */
   commandTimeoutMs?: number;
   /** default `local` */
   fallback?: RedisFallback;
@@ -157,13 +157,34 @@ export class RedisRateLimitStore implements RateLimitStore {
       }
     }
     if (keys.length === 0) return { allowed: true, denied: undefined, deniedDecision: undefined, header: '' };
-    return this.script.agentcoreRateLimit(keys.length, ...keys, ...argv).then(
+    return this.bounded(this.script.agentcoreRateLimit(keys.length, ...keys, ...argv)).then(
       (reply) => this.outcomeOf(limits, reply),
       (err: unknown) => {
         this.toFallback(`redis ${err instanceof Error ? err.message : String(err)}`);
         return this.fallbackCheck(limits, subject, now);
       },
     );
+  }
+
+  /**
+   * The reply, or a rejection once `timeoutMs` has passed since the check began. With ioredis's `commandTimeout`
+   * alone, a hung Redis (SIGSTOP) held requests of keep-alive clients for about twice the timeout (measured; the
+   * exact path inside ioredis's auto-pipelining and script handling was not pinned down): this timer is the bound.
+   */
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`command timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e as Error);
+        },
+      );
+    });
   }
 
   /** Stops probing and closes the connection (QUIT when connected). */

@@ -77,6 +77,7 @@ export function assemble(p: Parts) {
   const stages = requestStages({ accept, limits: p.limits.store, cache: p.responseCache });
   const pipeline = createPipeline({ runtime: () => holder.current, stages, log, record });
   const upgrades = createUpgradeHandler(pipeline, { runtime: () => holder.current, log, maxConnectionsTotal: config.wsMaxConnections });
+  holder.onApplied(() => upgrades.recheck()); // an open WebSocket must not outlive what admitted it
   // Every request and upgrade is counted in here and out in `record` (an upgrade when its connection ends).
   const handlers: TrafficHandlers = {
     onRequest: (req, res) => {

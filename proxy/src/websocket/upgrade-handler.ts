@@ -24,9 +24,11 @@ import type { RequestContext } from '../pipeline/request-context.js';
 import { requestIdFrom } from '../accept/request-identity.js';
 import { deny, type Respond } from '../pipeline/stage.js';
 import { takeHandshakeCredential } from './handshake-credential.js';
+import { handshakeHeaders, validHandshake } from './handshake.js';
 import { upstreamHandshakeFailure } from './upgrade-failure.js';
 import { BEARER_MARKER_PROTOCOL, isBearerMarker, takeProtocolToken } from './websocket-credentials.js';
 import { webSocketOriginAllowed, webSocketPolicyOf, type CompiledWebSocketPolicy } from './websocket-policy.js';
+import { OpenConnections, type Recheck } from './open-connections.js';
 import { WebSocketRelay } from './websocket-relay.js';
 import { principalKey } from '../authenticate/principal.js';
 
@@ -50,15 +52,11 @@ export interface UpgradeHandler {
   readonly connections: number;
   /** refuses new upgrades (503) and closes every relayed connection with 1001 going away */
   close(): Promise<void>;
+  /** re-checks every relayed connection under the bundle in force; closes (1008) those no longer allowed */
+  recheck(): Promise<void>;
 }
 
-const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 const HTTP_SCHEME = /^http/;
-
-/** Headers `ws` sets itself on the backend handshake, or that must not cross (credentials in the protocol list). */
-function skippedUpstreamHeader(lower: string): boolean {
-  return lower.startsWith('sec-websocket-') || lower === 'content-length';
-}
 
 function destroyOnError(this: Socket): void {
   this.destroy();
@@ -70,27 +68,6 @@ function closeAfterAnswer(this: ServerResponse): void {
 
 function ignore(): void {
   /* errors after the outcome was decided change nothing */
-}
-
-function validHandshake(req: IncomingMessage): boolean {
-  const h = req.headers;
-  const key = h['sec-websocket-key'];
-  const version = h['sec-websocket-version'];
-  return req.method === 'GET' && key !== undefined && WS_KEY.test(key) && (version === '13' || version === '8');
-}
-
-/** The request headers for the backend handshake, as `ws` takes them. */
-function handshakeHeaders(ctx: RequestContext): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  const list = upstreamRequestHeaders(ctx);
-  for (let i = 0; i < list.length; i += 2) {
-    const name = list[i]!.toLowerCase();
-    if (skippedUpstreamHeader(name)) continue;
-    const v = list[i + 1]!;
-    const prev = headers[name];
-    headers[name] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return headers;
 }
 
 /** One connection being opened: the client socket, its handshake head, and the per-client slot it holds. */
@@ -105,7 +82,7 @@ interface Opening {
 class WebSocketUpgrades implements UpgradeHandler {
   private readonly maxTotal: number;
   private readonly shutdownTimeoutMs: number;
-  private readonly relays = new Set<WebSocketRelay>();
+  private readonly relays: OpenConnections;
   private readonly pending = new Set<WebSocket>();
   private readonly perClient = new Map<string, number>();
   private closing = false;
@@ -121,6 +98,7 @@ class WebSocketUpgrades implements UpgradeHandler {
     private readonly o: UpgradeHandlerOptions,
   ) {
     this.maxTotal = o.maxConnectionsTotal ?? Number.POSITIVE_INFINITY;
+    this.relays = new OpenConnections((ctx) => this.recheckOne(ctx), o.log);
     this.shutdownTimeoutMs = o.shutdownTimeoutMs ?? 5000;
   }
 
@@ -147,6 +125,16 @@ class WebSocketUpgrades implements UpgradeHandler {
     });
   };
 
+  recheck(): Promise<void> {
+    return this.relays.recheckAll();
+  }
+
+  private async recheckOne(admitted: RequestContext): Promise<Recheck> {
+    const r = await this.pipeline.recheck(admitted);
+    if (r.refused || webSocketPolicyOf(r.ctx.route!)) return r;
+    return { ...r, refused: deny('WS_NOT_ENABLED', `route ${r.ctx.route!.id} no longer accepts WebSocket connections`) };
+  }
+
   get connections(): number {
     return this.held();
   }
@@ -155,11 +143,11 @@ class WebSocketUpgrades implements UpgradeHandler {
     this.closing = true;
     if (this.held() === 0) return;
     const done = new Promise<void>((r) => (this.idle = r));
-    for (const r of this.relays) r.shutdown();
+    for (const r of this.relays.relays()) r.shutdown();
     for (const u of this.pending) u.terminate();
     const timer = setTimeout(() => {
       this.o.log.warn({ connections: this.held() }, 'WebSocket connections did not close in time; cutting them');
-      for (const r of this.relays) r.terminate();
+      for (const r of this.relays.relays()) r.terminate();
     }, this.shutdownTimeoutMs);
     timer.unref();
     await done;
@@ -284,7 +272,7 @@ class WebSocketUpgrades implements UpgradeHandler {
           this.release(c.key);
         },
       });
-      this.relays.add(relay);
+      this.relays.add(relay, ctx);
     });
     if (!relay) {
       // `ws` refused to complete (the client socket died meanwhile): nothing to relay.

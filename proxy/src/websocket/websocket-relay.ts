@@ -39,7 +39,7 @@ export interface RelayEnd {
   bytesIn: number;
   /** payload bytes backend → client */
   bytesOut: number;
-  /** who closed first: 'client', 'upstream', 'idle' or 'shutdown' */
+  /** who closed first: 'client', 'upstream', 'idle', 'shutdown' or 'policy' (no longer allowed) */
   closedBy: string;
   /** close code seen first */
   code: number;
@@ -78,6 +78,11 @@ export class WebSocketRelay {
   /** Closes both legs with 1001 going away (sidecar shutdown). */
   shutdown(): void {
     this.closeBoth('shutdown', 1001, 'going away');
+  }
+
+  /** Closes both legs with 1008 policy violation: the connection is no longer allowed (reason ≤ 123 bytes). */
+  revoke(reason: string): void {
+    this.closeBoth('policy', 1008, reason.slice(0, 120));
   }
 
   /** Kills both legs without a closing handshake (after shutdown took too long). */
