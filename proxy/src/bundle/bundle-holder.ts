@@ -28,7 +28,7 @@ export class BundleHolder {
   private draining = false;
 
   constructor(
-    private readonly o: { runtimeOptions: RuntimeOptions; metrics: ProxyMetrics; log: Logger; responseCache: ResponseCache; source: string },
+    private readonly o: { runtimeOptions: RuntimeOptions; metrics: ProxyMetrics; log: Logger; responseCache: ResponseCache; source: string; onApplied?: (next: PolicyRuntime) => void },
   ) {
     this.source = o.source;
   }
@@ -64,6 +64,7 @@ export class BundleHolder {
     metrics.bundleRevision.reset();
     metrics.bundleRevision.set({ service: bundle.service }, bundle.revision);
     metrics.bundleReloads.inc({ result: 'applied' });
+    this.o.onApplied?.(next); // events: subscriptions re-checked against the new bundle (synchronously)
     log.info({ service: bundle.service, revision: bundle.revision, previous: old?.bundle.revision ?? null, source: from }, 'bundle applied');
     return { applied: true, revision: bundle.revision };
   }

@@ -51,6 +51,7 @@ class RequestPipeline implements Pipeline {
     const ctx = this.newContext(req, res);
     whenSettled(this.runStages(ctx), (r) => {
       if (r) this.respond(ctx, r);
+      else if (ctx.serveLocally) void ctx.serveLocally.http(ctx).then((status) => this.deps.record(ctx, status));
       else void forward(ctx).then((failure) => this.forwarded(ctx, failure));
     });
   };
