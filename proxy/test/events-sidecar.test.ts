@@ -7,50 +7,14 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PolicyBundleInput } from '@agentcore/policies';
-import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { demoBundle, demoCredentials, demoPrivateJwk, startTestSidecar, type TestSidecar } from './helpers.js';
+import { demoCredentials, startTestSidecar, type TestSidecar } from './helpers.js';
 import { openSse, openWs, until, type WsClient } from './events/clients.js';
+import { eventsBundle, jwtFor, publishAt } from './events/sidecar-fixtures.js';
 
 const VIEWER = demoCredentials.apiKeys.viewer; // roles [viewer]: agents:read, workflows:read
-const OPERATOR = demoCredentials.apiKeys.operator; // roles [operator] + events:publish below
-
-/** The demo bundle with an event route; `viewerPerms` are the viewer role's permissions. */
-export function eventsBundle(viewerPerms = ['agents:read', 'workflows:read'], revision = 1): PolicyBundleInput {
-  const b = demoBundle() as Record<string, unknown> & { roles: { name: string; permissions: string[] }[]; routes: unknown[] };
-  b.revision = revision;
-  b.roles = b.roles.map((r) => (r.name === 'viewer' ? { ...r, permissions: viewerPerms } : r.name === 'operator' ? { ...r, permissions: [...r.permissions, 'events:publish'] } : r));
-  b.routes.unshift({
-    id: 'events',
-    match: { methods: ['GET'], path: '/api/v1/events', kind: 'exact' },
-    websocket: { tokenIn: ['protocol', 'query'], maxMessageBytes: 4096 },
-    events: {
-      topics: [
-        { pattern: 'agents/{id}', permission: 'agents:read' },
-        { pattern: 'workflows/{id}/runs', permission: 'workflows:read' },
-      ],
-      history: { maxEvents: 5, maxAgeMs: 60_000 },
-      queueLimit: 20,
-      heartbeatMs: 1000,
-      retryMs: 700,
-      publish: { permission: 'events:publish', maxEventBytes: 70_000 },
-    },
-  });
-  return b as PolicyBundleInput;
-}
-
-/** A demo-issuer JWT for `sub` with `roles`. */
-async function jwtFor(sub: string, roles: string[]): Promise<string> {
-  return new SignJWT({ roles })
-    .setProtectedHeader({ alg: 'ES256', kid: demoCredentials.jwt.kid })
-    .setIssuer(demoCredentials.jwt.issuer)
-    .setAudience(demoCredentials.jwt.audience)
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(await importJWK(demoPrivateJwk, 'ES256'));
-}
+const OPERATOR = demoCredentials.apiKeys.operator; // roles [operator] + events:publish (fixtures)
 
 /** A WebSocket with the credential in the subprotocol list, as a browser sends it (`websocket.tokenIn: protocol`). */
 async function openBrowserWs(url: string, token: string): Promise<WsClient & { protocol: string }> {
@@ -94,13 +58,6 @@ afterAll(async () => {
 const streamUrl = (q: string): string => `${sidecar.url}/api/v1/events?${q}`;
 const wsUrl = (): string => `${sidecar.url.replace('http:', 'ws:')}/api/v1/events`;
 
-/** Publishes on the admin port; returns status and body. */
-export async function publishAt(adminUrl: string, event: unknown, key: string | null = OPERATOR, route = 'events'): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (key !== null) headers['x-api-key'] = key;
-  const res = await fetch(`${adminUrl}/events/${route}/publish`, { method: 'POST', headers, body: typeof event === 'string' ? event : JSON.stringify(event) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 const publish = (event: unknown, key?: string | null): Promise<{ status: number; body: Record<string, unknown> }> => publishAt(sidecar.adminUrl, event, key);
 
 describe('events through the sidecar: subscribe and publish', () => {
