@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PolicyBundleInput } from '@agentcore/policies';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { demoCredentials, startTestSidecar, type TestSidecar } from './helpers.js';

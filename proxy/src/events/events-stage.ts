@@ -100,8 +100,8 @@ function isStreamRequest(req: IncomingMessage): boolean {
 }
 
 /** The events stage. */
-export function eventsStage(events: SidecarEvents): Stage {
-  const streams = new EventStreams(events);
+export function eventsStage(events: SidecarEvents | undefined): Stage {
+  const streams = events ? new EventStreams(events) : undefined;
   return {
     name: 'events',
     run(ctx: RequestContext): StageResult {
@@ -110,7 +110,7 @@ export function eventsStage(events: SidecarEvents): Stage {
       if (!ctx.upgrade && !isStreamRequest(ctx.req)) {
         return deny('EVENTS_METHOD', `route ${route.id} is an event stream: GET it (SSE) or open a WebSocket; backends publish on the sidecar's admin port`, {}, ['allow', 'GET']);
       }
-      if (!events.route(route.id)) return deny('EVENTS_UNAVAILABLE', `the event bus of route ${route.id} is not ready; retry`, {}, ['retry-after', '1']);
+      if (!streams || !events?.route(route.id)) return deny('EVENTS_UNAVAILABLE', `the event bus of route ${route.id} is not ready; retry`, {}, ['retry-after', '1']);
       ctx.reason = 'EVENTS_STREAM';
       ctx.serveLocally = streams;
       return undefined;

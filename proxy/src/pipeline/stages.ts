@@ -27,8 +27,8 @@ export interface StageDeps {
   accept: AcceptOptions;
   limits: RateLimitStore;
   cache: ResponseCache;
-  /** the event routes' buses and hubs */
-  events: SidecarEvents;
+  /** the event routes' buses and hubs (absent: event routes answer 503) */
+  events?: SidecarEvents;
 }
 
 /** The stages, in order. */
