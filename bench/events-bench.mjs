@@ -81,8 +81,8 @@ async function server() {
       process.send({ type: 'memory', rss: u.rss, heap: u.heapUsed, subscriptions: 0 });
     } else if (m.type === 'publish') {
       const t = Date.now();
-      const e = await publish(m.n);
-      process.send({ type: 'published', n: m.n, id: e.id, time: t }); // the time the backend's POST left
+      const e = await publish(m.n).catch(() => undefined); // refused only while closing at the end
+      if (e) process.send({ type: 'published', n: m.n, id: e.id, time: t }); // the time the backend's POST left
     } else if (m.type === 'exit') {
       await proxy.close();
       process.exit(0);
