@@ -8,8 +8,7 @@
 //
 //   node bench/events-bench.mjs [--subscribers 10000] [--bus memory|redis] [--latency-events 50] [--seconds 10]
 import { fork } from 'node:child_process';
-import { request, createServer, Agent } from 'node:http';
-import { once } from 'node:events';
+import { request, Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
