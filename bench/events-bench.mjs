@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// Event fan-out benchmark (docs/benchmarks.md § Events): N SSE subscribers on one sidecar process (memory bus) or
-// split over two sidecar processes sharing Redis Streams (redis bus). The clients run in their own process (one
+// Event fan-out benchmark (docs/benchmarks.md § Events) through the real sidecar (`startProxy`: the bench bundle with
+// an event route, API-key authentication, RBAC, publishing on the admin port): N SSE subscribers on one sidecar
+// process (memory bus) or split over two sidecar processes sharing Redis Streams (redis bus). The clients run in their own process (one
 // socket per subscriber on each side would not fit one process's file limit). Measures the fan-out latency from
 // publish to the last subscriber (p50/p99 over one-at-a-time events), sustained events delivered per second (a
 // window of events in flight), and server memory per subscriber. Needs `npm run build` first.
 //
 //   node bench/events-bench.mjs [--subscribers 10000] [--bus memory|redis] [--latency-events 50] [--seconds 10]
 import { fork } from 'node:child_process';
-import { request, createServer, Agent } from 'node:http';
-import { once } from 'node:events';
+import { request, Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
 
 const self = fileURLToPath(import.meta.url);
 const { values: opt } = parseArgs({
@@ -26,34 +30,60 @@ const { values: opt } = parseArgs({
   },
 });
 
-// ------------------------------------------------------------------ server (one sidecar's event handlers)
+// ------------------------------------------------------------------ server (one real sidecar: startProxy)
+// The bench bundle plus an event route; the bench API key authenticates subscribers (route auth) and publishers
+// (admin port, `events.publish.permission`), exactly as in production. Bench-only key (plaintext: proxy-bench.mjs).
+const BENCH_API_KEY = 'bench_only_7f3c9a1e5b2d4c6f8a0e1d3b5c7f9a2e';
+
+function eventsBundle() {
+  const b = JSON.parse(readFileSync(new URL('./bench.bundle.json', import.meta.url), 'utf8'));
+  b.service = `bench-ev-${process.ppid}`; // its own Redis keys: agentcore:events:{bench-ev-<pid>}:events
+  b.roles = [{ name: 'reader', permissions: ['bench:read', 'bench:publish'] }];
+  b.routes.unshift({
+    id: 'events',
+    match: { methods: ['GET'], path: '/bench/events', kind: 'exact' },
+    auth: { required: true, methods: ['api-key'] },
+    permissions: ['bench:read'],
+    events: { topics: [{ pattern: 'bench/{id}', permission: 'bench:read' }], queueLimit: 10_000, heartbeatMs: 60_000, publish: { permission: 'bench:publish' } },
+  });
+  const path = join(mkdtempSync(join(tmpdir(), 'events-bench-')), 'bundle.json');
+  writeFileSync(path, JSON.stringify(b));
+  return path;
+}
+
 async function server() {
-  const ev = await import('../proxy/dist/events/index.js');
-  const { compileRbac, EventsPolicy } = await import('../policies/dist/index.js');
-  const policy = EventsPolicy.parse({ topics: [{ pattern: 'bench/{id}', permission: 'bench:read' }], queueLimit: 10_000, heartbeatMs: 60_000 });
-  const rbac = compileRbac([{ name: 'reader', permissions: ['bench:read'], inherits: [] }]);
-  const bus = opt.bus === 'redis'
-    ? new ev.RedisEventBus({ url: 'redis://127.0.0.1:6379', prefix: opt.prefix, history: policy.history })
-    : new ev.MemoryEventBus({ history: policy.history });
-  if (bus.start) await bus.start();
-  const hub = new ev.SubscriptionHub({ bus, authorize: ev.topicAuthorizer(policy, rbac) });
-  const principal = { id: 'bench', roles: ['reader'] };
-  const http = createServer((req, res) =>
-    void ev.serveEventsSse(req, res, principal, { hub, requestId: 'bench', queueLimit: policy.queueLimit, maxTopics: 10, heartbeatMs: policy.heartbeatMs, retryMs: 1000 }),
-  );
-  http.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
-  await once(http, 'listening');
-  process.send({ type: 'listening', port: http.address().port });
+  const { startProxy } = await import('../proxy/dist/start-proxy.js');
+  const { loadConfig } = await import('../proxy/dist/config.js');
+  const args = ['--bundle', eventsBundle(), '--upstream', 'http://127.0.0.1:9', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--log-level', 'warn', '--watch', 'false'];
+  if (opt.bus === 'redis') args.push('--events-redis', 'redis://127.0.0.1:6379');
+  const r = loadConfig(args, {});
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  const proxy = await startProxy(r.config, { defaultMetrics: false, logDestination: new Writable({ write: (_c, _e, cb) => cb() }) }); // no access log lines on stdout
+  const publishAgent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const publish = (n) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ topic: 'bench/1', type: 'tick', data: { n } });
+      const req = request(`${proxy.adminUrl}/events/events/publish`, { method: 'POST', agent: publishAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': BENCH_API_KEY } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(text)) : reject(new Error(`publish ${res.statusCode} ${text}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  process.send({ type: 'listening', port: Number(new URL(proxy.url).port) });
   process.on('message', async (m) => {
     if (m.type === 'memory') {
       globalThis.gc?.();
       const u = process.memoryUsage();
-      process.send({ type: 'memory', rss: u.rss, heap: u.heapUsed, subscriptions: hub.stats().subscriptions });
+      process.send({ type: 'memory', rss: u.rss, heap: u.heapUsed, subscriptions: 0 });
     } else if (m.type === 'publish') {
-      const e = await bus.publish({ topic: 'bench/1', type: 'tick', data: { n: m.n } });
-      process.send({ type: 'published', n: m.n, id: e.id, time: e.time });
+      const t = Date.now();
+      const e = await publish(m.n).catch(() => undefined); // refused only while closing at the end
+      if (e) process.send({ type: 'published', n: m.n, id: e.id, time: t }); // the time the backend's POST left
     } else if (m.type === 'exit') {
-      await bus.close();
+      await proxy.close();
       process.exit(0);
     }
   });
@@ -78,7 +108,7 @@ async function clients() {
   };
   const connect = (i) =>
     new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: ports[i % ports.length], path: '/events?topic=bench/1', agent }, (res) => {
+      const req = request({ host: '127.0.0.1', port: ports[i % ports.length], path: '/bench/events?topic=bench/1', agent, headers: { 'x-api-key': BENCH_API_KEY } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
         let rest = '';
         res.setEncoding('utf8');
@@ -120,7 +150,7 @@ async function main() {
   const connectMs = Date.now() - t0;
   await new Promise((r) => setTimeout(r, 1000));
   const memAfter = await Promise.all(servers.map((s) => (s.send({ type: 'memory' }), next(s, 'memory'))));
-  const subs = memAfter.reduce((a, m) => a + m.subscriptions, 0);
+  const subs = ready.open;
   const rssPer = memAfter.reduce((a, m, i) => a + m.rss - memBefore[i].rss, 0) / n;
   const heapPer = memAfter.reduce((a, m, i) => a + m.heap - memBefore[i].heap, 0) / n;
 
@@ -177,7 +207,7 @@ async function main() {
   if (opt.bus === 'redis') {
     const { Redis } = await import('ioredis');
     const r = new Redis('redis://127.0.0.1:6379');
-    const keys = await r.keys(`${prefix}*`);
+    const keys = await r.keys(`agentcore:events:{bench-ev-${process.pid}}*`);
     if (keys.length) await r.del(...keys);
     r.disconnect();
   }

@@ -51,6 +51,10 @@ export const ProxyConfig = z
       .url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' })
       .optional()
       .describe('share rate-limit counters across sidecars in Redis, e.g. redis://127.0.0.1:6379'),
+    eventsRedis: z
+      .url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' })
+      .optional()
+      .describe('event routes: Redis Streams bus shared by sidecars (default: the --redis URL when given, else an in-process bus)'),
     redisFallback: z.enum(['local', 'open', 'closed']).default('local').describe('when Redis is down or slow: local (per-process limits), open (admit), closed (503)'),
     redisTimeoutMs: int(1, 10_000).default(100).describe('Redis command timeout; no request waits longer'),
     cacheMaxBytes: int(1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024).describe('memory bound of the response cache in bytes'),

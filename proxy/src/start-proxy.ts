@@ -10,6 +10,7 @@ import { BundleHolder, type ReloadResult } from './bundle/bundle-holder.js';
 import { FileSource } from './bundle/file-source.js';
 import type { PolicyRuntime } from './bundle/policy-runtime.js';
 import { SyncedSource } from './bundle/synced-source.js';
+import { SidecarEvents } from './events/sidecar-events.js';
 import { assemble, runtimeOptions } from './server/sidecar-parts.js';
 import { ResponseCache } from './cache/response-cache.js';
 import type { ProxyConfig } from './config.js';
@@ -65,13 +66,16 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const metrics = new ProxyMetrics(options.defaultMetrics ?? true);
   const pools = new UpstreamPools({ connectTimeoutMs: 2000, connections: config.upstreamConnections, keepAliveTimeoutMs: 4000 });
   const responseCache = new ResponseCache({ maxBytes: config.cacheMaxBytes });
+  const events = new SidecarEvents({ redisUrl: config.eventsRedis ?? config.redis, registry: metrics.registry, log });
   const holder = new BundleHolder({ runtimeOptions: runtimeOptions(config, options, pools, metrics, log), metrics, log, responseCache, source: config.bundle ?? config.controlPlane! });
+  holder.onApplied((next) => void events.sync(next)); // event routes started/stopped, subscriptions re-authorised
   const file = config.bundle !== undefined ? new FileSource(config.bundle, holder, log) : undefined;
   const synced = file ? undefined : new SyncedSource(config, holder, { instanceId: config.instanceId ?? `${hostname()}-${process.pid}`, log });
   await (file ?? synced!).start();
   const limits = await openLimitStore(config, holder.current.bundle.service, log, metrics);
+  await events.sync(holder.current); // the event routes' buses are ready before any port listens
 
-  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache });
+  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache, events });
 
   const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);
   let adminAddr: AddressInfo | undefined;
@@ -97,7 +101,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     state.draining = true;
-    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog });
+    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog, events });
     return closing;
   };
   const reload = (): Promise<ReloadResult> => file?.reload() ?? Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });

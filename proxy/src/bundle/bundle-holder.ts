@@ -26,7 +26,7 @@ export class BundleHolder {
   source: string;
   lastRejection: Rejection | undefined;
   private draining = false;
-  private readonly appliedListeners: (() => void)[] = [];
+  private readonly appliedListeners: ((next: PolicyRuntime) => void)[] = [];
 
   constructor(
     private readonly o: { runtimeOptions: RuntimeOptions; metrics: ProxyMetrics; log: Logger; responseCache: ResponseCache; source: string },
@@ -44,8 +44,8 @@ export class BundleHolder {
     return this.runtime !== undefined;
   }
 
-  /** Calls `fn` after every bundle swapped in (e.g. to re-check open WebSocket connections). */
-  onApplied(fn: () => void): void {
+  /** Calls `fn` after every bundle swapped in (event subscriptions and open WebSocket connections are re-checked). */
+  onApplied(fn: (next: PolicyRuntime) => void): void {
     this.appliedListeners.push(fn);
   }
 
@@ -71,7 +71,7 @@ export class BundleHolder {
     metrics.bundleRevision.set({ service: bundle.service }, bundle.revision);
     metrics.bundleReloads.inc({ result: 'applied' });
     log.info({ service: bundle.service, revision: bundle.revision, previous: old?.bundle.revision ?? null, source: from }, 'bundle applied');
-    for (const fn of this.appliedListeners) fn();
+    for (const fn of this.appliedListeners) fn(next);
     return { applied: true, revision: bundle.revision };
   }
 

@@ -63,6 +63,7 @@ class RequestPipeline implements Pipeline {
     const ctx = this.newContext(req, res);
     whenSettled(this.runStages(ctx), (r) => {
       if (r) this.respond(ctx, r);
+      else if (ctx.serveLocally) void ctx.serveLocally.http(ctx).then((status) => this.deps.record(ctx, status));
       else {
         // `Expect: 100-continue` (Node's checkContinue): the client sends its body only once every stage passed.
         if (req.headers.expect !== undefined && req.httpVersion === '1.1') res.writeContinue();

@@ -102,6 +102,12 @@ export const PROXY_REASONS = {
   WS_TOO_MANY_CONNECTIONS_TOTAL: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: 'the process holds --ws-max-connections already; `Retry-After: 5`' },
   WS_SHUTTING_DOWN: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: 'the sidecar is draining and takes no new WebSocket connections' },
   WS_UPSTREAM_REFUSED: { code: 'BAD_GATEWAY', decision: 'error', doc: 'the upstream answered the WebSocket handshake with a non-101 status' },
+  // events (routes with `events`: the sidecar serves the stream itself, docs/events.md)
+  EVENTS_STREAM: { code: undefined, decision: 'allow', doc: 'an event stream (SSE or WebSocket) served by the sidecar on an event route; not forwarded' },
+  EVENTS_METHOD: { code: 'METHOD_NOT_ALLOWED', decision: 'deny', doc: 'an event route takes GET (SSE) or a WebSocket upgrade; backends publish on the admin port' },
+  EVENTS_BAD_SUBSCRIPTION: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'an SSE stream without a topic, with too many, with a bad topic or a bad Last-Event-ID' },
+  EVENTS_TOPIC_REFUSED: { code: 'FORBIDDEN', decision: 'deny', doc: 'an SSE stream none of whose topics the principal may read (details.refused names why)' },
+  EVENTS_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: "the event route's bus is not ready (starting, or its broker is down); `Retry-After: 1`" },
   // the pipeline itself
   INTERNAL_ERROR: { code: 'INTERNAL_ERROR', decision: 'error', doc: 'a bug: a stage threw; the request id is logged with the error' },
 } as const satisfies Record<string, ReasonSpec>;

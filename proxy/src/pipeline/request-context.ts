@@ -1,9 +1,18 @@
 /** Everything the pipeline knows about one request; created in `accept`, read by every later stage and the recorder. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AuthenticatedPrincipal, AuthFailureReason } from '../authenticate/principal.js';
 import type { PolicyRuntime, RouteRuntime } from '../bundle/policy-runtime.js';
 import type { ReasonCode } from './reasons.js';
 import type { CacheRequest, CacheRule, ResponseCache } from '../cache/response-cache.js';
+
+/** An answer the sidecar serves itself after the stages, in place of forwarding (the events stage sets it). */
+export interface LocalAnswer {
+  /** serves an HTTP request; resolves with the status to record once the response ended */
+  http(ctx: RequestContext): Promise<number>;
+  /** takes over an admitted WebSocket upgrade; calls `ended(status)` once the connection is over */
+  upgrade(ctx: RequestContext, socket: Socket, head: Buffer, maxPayload: number, ended: (status: number) => void): void;
+}
 
 /** What the pipeline decided about a request. */
 export type Decision = 'allow' | 'deny' | 'error';
@@ -53,6 +62,8 @@ export interface RequestContext {
   upstreamError: string | undefined;
   bytesIn: number;
   bytesOut: number;
+  /** set by the events stage: the sidecar answers this request itself (an event stream) instead of forwarding it */
+  serveLocally: LocalAnswer | undefined;
   /** set by the cache stage on a miss that may be stored: the relay captures the response */
   cacheStore: { cache: ResponseCache; req: CacheRequest; rule: CacheRule } | undefined;
 }
@@ -93,5 +104,6 @@ export function newRequestContext(req: IncomingMessage, res: ServerResponse, pol
     bytesIn: 0,
     bytesOut: 0,
     cacheStore: undefined,
+    serveLocally: undefined,
   };
 }

@@ -5,6 +5,7 @@
  * After the list come two steps that are not stages because every request ends in them:
  *
  *   forward   forward/ (HTTP) or websocket/ (upgrade)   → the upstream's response, or 400/413/502/503/504
+ *             (or, on an event route, the stream the events stage chose: events/, `ctx.serveLocally`)
  *   record    record/                                   → one access-log line and the metrics, exactly once
  */
 import { acceptStage, type AcceptOptions } from '../accept/accept-stage.js';
@@ -13,6 +14,8 @@ import { authorizeStage } from '../authorize/authorize-stage.js';
 import { cacheStage } from '../cache/cache-stage.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { corsStage } from '../cors/cors-stage.js';
+import { eventsStage } from '../events/events-stage.js';
+import type { SidecarEvents } from '../events/sidecar-events.js';
 import { rateLimitStage } from '../rate-limit/rate-limit-stage.js';
 import type { RateLimitStore } from '../rate-limit/rate-limiter.js';
 import { routeStage } from '../route/route-stage.js';
@@ -24,6 +27,8 @@ export interface StageDeps {
   accept: AcceptOptions;
   limits: RateLimitStore;
   cache: ResponseCache;
+  /** the event routes' buses and hubs (absent: event routes answer 503) */
+  events?: SidecarEvents;
 }
 
 /** The stages, in order. */
@@ -35,6 +40,7 @@ export function requestStages(d: StageDeps): readonly Stage[] {
     authenticateStage(), //        401 (+ WWW-Authenticate) · 503 JWKS / introspection unavailable
     authorizeStage(), //           401 no credentials · 403 missing permission or scope
     rateLimitStage(d.limits), //   429 rate limit or quota (+ Retry-After) · 503 limit store unavailable
+    eventsStage(d.events), //      routes with `events`: served here, not forwarded · 405 not GET/upgrade · 503 bus not ready · SSE 400/403
     validateStage(), //            413 body too large · 415 media type
     cacheStage(d.cache), //        200 / 304 answered from the cache (X-Cache: HIT)
   ];

@@ -1,5 +1,5 @@
 /** The sidecar's local admin port: /healthz, /readyz, /metrics, /bundle. Never exposed with traffic. */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorBody } from '@agentcore/policies';
 /** Where /metrics text comes from: a prom-client registry, or the cluster aggregation. */
 export interface MetricsSource {
@@ -18,8 +18,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export function createAdminServer(state: AdminState, metrics: MetricsSource): Server {
+/** `extra` may take a request first (the events publish path); it returns false to let the admin endpoints answer. */
+export function createAdminServer(state: AdminState, metrics: MetricsSource, extra?: (req: IncomingMessage, res: ServerResponse) => boolean): Server {
   return createServer((req, res) => {
+    if (extra?.(req, res)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
@@ -48,7 +50,7 @@ export function createAdminServer(state: AdminState, metrics: MetricsSource): Se
         );
         return;
       default:
-        json(res, 404, JSON.parse(errorBody('NOT_FOUND', 'admin endpoints: /healthz /readyz /metrics /bundle', '-', {}, Date.now())));
+        json(res, 404, JSON.parse(errorBody('NOT_FOUND', 'admin endpoints: /healthz /readyz /metrics /bundle, POST /events/<route>/publish', '-', {}, Date.now())));
     }
   });
 }

@@ -12,6 +12,7 @@ import type { LimitStore } from '../rate-limit/limit-store.js';
 import type { AccessLogBatcher } from '../record/access-log.js';
 import type { UpstreamPools } from '../upstream/upstream-pools.js';
 import type { UpgradeHandler } from '../websocket/upgrade-handler.js';
+import type { SidecarEvents } from '../events/sidecar-events.js';
 import type { InFlight } from './in-flight.js';
 
 /** Everything a running sidecar holds open. */
@@ -30,6 +31,8 @@ export interface Running {
   pools: UpstreamPools;
   flusher: NodeJS.Timeout;
   accessLog: AccessLogBatcher;
+  /** event routes: their streams end, hubs and buses close */
+  events: SidecarEvents;
 }
 
 /** Drains and closes; resolves when everything is closed. */
@@ -41,6 +44,7 @@ export async function shutdown(r: Running): Promise<void> {
   r.server.closeIdleConnections();
   // Upgraded sockets no longer belong to the server: close them (1001) ourselves.
   await r.upgrades.close();
+  await r.events.close(); // SSE streams end and event WebSockets close (1001) before the in-flight wait
   if (r.inFlight.count > 0) {
     r.log.info({ inflight: r.inFlight.count, timeout_ms: r.config.drainTimeoutMs }, 'draining');
     await r.inFlight.settled(r.config.drainTimeoutMs);

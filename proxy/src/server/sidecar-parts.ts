@@ -9,6 +9,8 @@ import type { RuntimeOptions } from '../bundle/policy-runtime.js';
 import type { SyncedSource } from '../bundle/synced-source.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { ProxyConfig } from '../config.js';
+import { adminPublishHandler } from '../events/admin-publish.js';
+import type { SidecarEvents } from '../events/sidecar-events.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import { requestStages } from '../pipeline/stages.js';
 import type { LimitStore } from '../rate-limit/limit-store.js';
@@ -52,6 +54,7 @@ export interface Parts {
   synced: SyncedSource | undefined;
   limits: LimitStore;
   responseCache: ResponseCache;
+  events: SidecarEvents;
 }
 
 /** The request path and the servers around it (not listening yet). */
@@ -74,7 +77,7 @@ export function assemble(p: Parts) {
     },
   });
   const accept = { trustedHops: config.trustedHops, tls: config.tlsCert !== undefined, maxUrlLength: config.maxUrlLength };
-  const stages = requestStages({ accept, limits: p.limits.store, cache: p.responseCache });
+  const stages = requestStages({ accept, limits: p.limits.store, cache: p.responseCache, events: p.events });
   const pipeline = createPipeline({ runtime: () => holder.current, stages, log, record });
   const upgrades = createUpgradeHandler(pipeline, { runtime: () => holder.current, log, maxConnectionsTotal: config.wsMaxConnections });
   holder.onApplied(() => upgrades.recheck()); // an open WebSocket must not outlive what admitted it
@@ -96,6 +99,6 @@ export function assemble(p: Parts) {
     const base = { service: c.bundle.service, revision: c.bundle.revision, hash: c.bundle.hash ?? null, routes: c.routes.length };
     return { ...base, loaded_at: new Date(c.loadedAt).toISOString(), source: holder.source, mode, upstreams: c.upstreamSnapshots(), control_plane_connected: connected, last_rejection: holder.lastRejection ?? null, draining: state.draining };
   };
-  const adminServer = createAdminServer({ ready: () => !state.draining, bundleInfo }, metrics.registry);
+  const adminServer = createAdminServer({ ready: () => !state.draining, bundleInfo }, metrics.registry, adminPublishHandler(p.events, () => holder.current));
   return { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo };
 }

@@ -32,8 +32,6 @@ import { OpenConnections, type Recheck } from './open-connections.js';
 import { WebSocketRelay } from './websocket-relay.js';
 import { principalKey } from '../authenticate/principal.js';
 
-export { upstreamHandshakeFailure } from './upgrade-failure.js';
-
 /** Settings of the upgrade handler. */
 export interface UpgradeHandlerOptions {
   runtime(): PolicyRuntime;
@@ -202,7 +200,9 @@ class WebSocketUpgrades implements UpgradeHandler {
       return;
     }
     this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1);
-    this.connect({ ctx, wp: wp!, key, socket, head });
+    const ended = (status: number): void => void [this.pipeline.record(ctx, status), this.release(key)];
+    if (ctx.serveLocally) ctx.serveLocally.upgrade(ctx, socket, head, wp!.maxMessageBytes, ended); // an event route: no backend
+    else this.connect({ ctx, wp: wp!, key, socket, head });
   }
 
   /** Opens the backend handshake; the client's completes only once the backend accepted. */
