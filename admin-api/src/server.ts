@@ -12,6 +12,7 @@ import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { mountSidecarInjector } from './k8s/inject-endpoint.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
 import type { EndpointSpec } from './http/endpoint.js';
 import { resourceEndpoints } from './resources/index.js';
@@ -77,6 +78,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     mount: (a) => {
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
       mountApiDocs(a, document);
+      mountSidecarInjector(a, env, log);
     },
   });
   const retention = startRetention({ store, log, retentionDays: config.accessLogRetentionDays });
