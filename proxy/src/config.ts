@@ -57,6 +57,17 @@ export const ProxyConfig = z
       .default('true')
       .transform((v) => v === 'true')
       .describe('reload the bundle when the file changes: true or false'),
+    otlpEndpoint: z
+      .url({ protocol: /^https?$/, error: 'must be the OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces' })
+      .optional()
+      .describe('OpenTelemetry: export one span per request over OTLP/HTTP to this URL (tracing is off without it)'),
+    traceSampleRatio: z.coerce.number().min(0).max(1).default(1).describe('share of new traces sampled, 0..1 (a caller\'s sampled traceparent is followed)'),
+    otlpHeaders: z
+      .string()
+      .regex(/^[^=,\s]+=[^,]*(,[^=,\s]+=[^,]*)*$/, 'must be name=value pairs separated by commas')
+      .optional()
+      .describe('headers for the collector, name=value,… (e.g. an auth token; prefer the environment variable)'),
+    traceServiceName: z.string().min(1).max(128).default('agentcore-proxy').describe('service.name of the spans'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('process log level (access log lines are info): info, warn, error, debug, silent'),
   })
   .superRefine((c, ctx) => {

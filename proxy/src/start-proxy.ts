@@ -18,6 +18,7 @@ import { ProxyMetrics } from './record/metrics.js';
 import { listenOn, urlOf } from './server/listen.js';
 import { UpstreamPools } from './upstream/upstream-pools.js';
 import { shutdown } from './server/shutdown.js';
+import { tracerFromConfig } from './tracing/tracer-from-config.js';
 
 export type { ReloadResult } from './bundle/bundle-holder.js';
 
@@ -64,11 +65,13 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const responseCache = new ResponseCache({ maxBytes: config.cacheMaxBytes });
   const holder = new BundleHolder({ runtimeOptions: runtimeOptions(config, options, pools, metrics, log), metrics, log, responseCache, source: config.bundle ?? config.controlPlane! });
   const file = config.bundle !== undefined ? new FileSource(config.bundle, holder, log) : undefined;
-  const synced = file ? undefined : new SyncedSource(config, holder, { instanceId: config.instanceId ?? `${hostname()}-${process.pid}`, log });
+  const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
+  const synced = file ? undefined : new SyncedSource(config, holder, { instanceId, log });
   await (file ?? synced!).start();
   const limits = await openLimitStore(config, holder.current.bundle.service, log, metrics);
 
-  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache });
+  const tracer = tracerFromConfig(config, instanceId, log);
+  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache, tracer });
 
   const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);
   let adminAddr: AddressInfo | undefined;
@@ -84,7 +87,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   synced?.startReporting();
   const url = urlOf(tls ? 'https' : 'http', trafficAddr);
   const adminUrl = adminAddr ? urlOf('http', adminAddr) : '';
-  log.info({ url, admin: adminUrl, upstream: config.upstream, tls }, 'agentcore-proxy listening');
+  log.info({ url, admin: adminUrl, upstream: config.upstream, tls, tracing: config.otlpEndpoint ?? false }, 'agentcore-proxy listening');
   log.flush();
   // Log lines are written in 32 KiB batches for throughput; at low traffic this bounds their delay.
   const flusher = setInterval(() => log.flush(), 1000);
@@ -93,7 +96,8 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     state.draining = true;
-    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog });
+    // Spans of the drained requests are flushed to the collector once they have all ended.
+    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog }).finally(() => tracer?.shutdown());
     return closing;
   };
   const reload = (): Promise<ReloadResult> => file?.reload() ?? Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });

@@ -4,6 +4,7 @@ import type { AuthenticatedPrincipal, AuthFailureReason } from '../authenticate/
 import type { PolicyRuntime, RouteRuntime } from '../bundle/policy-runtime.js';
 import type { ReasonCode } from './reasons.js';
 import type { CacheRequest, CacheRule, ResponseCache } from '../cache/response-cache.js';
+import type { RequestSpan } from '../tracing/request-tracer.js';
 
 /** What the pipeline decided about a request. */
 export type Decision = 'allow' | 'deny' | 'error';
@@ -21,6 +22,8 @@ export interface RequestContext {
   /** W3C trace id (32 hex) and the traceparent sent upstream */
   traceId: string;
   traceparent: string;
+  /** the request's trace span when tracing is on (`--otlp-endpoint`); undefined otherwise */
+  span: RequestSpan | undefined;
   clientAddress: string;
   /** `x-forwarded-for` value to send upstream */
   forwardedFor: string;
@@ -70,6 +73,7 @@ export function newRequestContext(req: IncomingMessage, res: ServerResponse, pol
     requestId: '',
     traceId: '',
     traceparent: '',
+    span: undefined,
     clientAddress: '',
     forwardedFor: '',
     forwardedProto: 'http',

@@ -15,6 +15,7 @@ import type { LimitStore } from '../rate-limit/limit-store.js';
 import { AccessLogBatcher, type AccessLogSink } from '../record/access-log.js';
 import type { ProxyMetrics } from '../record/metrics.js';
 import { createRecorder } from '../record/recorder.js';
+import type { RequestTracer } from '../tracing/request-tracer.js';
 import type { UpstreamPools } from '../upstream/upstream-pools.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
 import { createAdminServer } from './admin-server.js';
@@ -52,6 +53,8 @@ export interface Parts {
   synced: SyncedSource | undefined;
   limits: LimitStore;
   responseCache: ResponseCache;
+  /** request tracing, when `--otlp-endpoint` is set */
+  tracer?: RequestTracer | undefined;
 }
 
 /** The request path and the servers around it (not listening yet). */
@@ -75,7 +78,7 @@ export function assemble(p: Parts) {
   });
   const accept = { trustedHops: config.trustedHops, tls: config.tlsCert !== undefined, maxUrlLength: config.maxUrlLength };
   const stages = requestStages({ accept, limits: p.limits.store, cache: p.responseCache });
-  const pipeline = createPipeline({ runtime: () => holder.current, stages, log, record });
+  const pipeline = createPipeline({ runtime: () => holder.current, stages, log, record, tracer: p.tracer });
   const upgrades = createUpgradeHandler(pipeline, { runtime: () => holder.current, log, maxConnectionsTotal: config.wsMaxConnections });
   // Every request and upgrade is counted in here and out in `record` (an upgrade when its connection ends).
   const handlers: TrafficHandlers = {
