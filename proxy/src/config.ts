@@ -57,6 +57,11 @@ export const ProxyConfig = z
       .default('true')
       .transform((v) => v === 'true')
       .describe('reload the bundle when the file changes: true or false'),
+    dnsServers: z
+      .string()
+      .regex(/^[0-9a-fA-F.:[\]]+(,[0-9a-fA-F.:[\]]+)*$/, 'must be resolver addresses ip or ip:port, comma-separated')
+      .optional()
+      .describe("resolvers for upstreams with discovery.dns, ip or ip:port, comma-separated (default the system's)"),
     otlpEndpoint: z
       .url({ protocol: /^https?$/, error: 'must be the OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces' })
       .optional()

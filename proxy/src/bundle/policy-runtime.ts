@@ -20,6 +20,7 @@ import { ProxyError } from '../errors.js';
 import { compileHeaderTransform, type CompiledHeaderTransform } from '../forward/header-transform.js';
 import { compileLimit, policyHeaderFor, type CompiledLimit } from '../rate-limit/rate-limiter.js';
 import type { UpstreamPools } from '../upstream/upstream-pools.js';
+import { createDiscoveredCluster, type DiscoveryOptions } from '../upstream/discovered-cluster.js';
 import { createUpstreamCluster, type ClusterSnapshot, type UpstreamCluster } from '../upstream/upstream-cluster.js';
 
 export interface UpstreamRuntime {
@@ -87,6 +88,8 @@ export interface RuntimeOptions {
   onUpstreamEvent?: (e: { upstream: string; target: string; event: 'healthy' | 'unhealthy' | 'ejected' | 'returned' }) => void;
   /** local counters are kept by this many worker processes: limits are divided between them */
   limitShare?: number;
+  /** DNS discovery of upstream targets (`discovery.dns`): resolvers and what to log */
+  discovery?: Pick<DiscoveryOptions, 'dnsServers' | 'onDnsError' | 'onTargets'>;
 }
 
 const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
@@ -115,6 +118,15 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
     clusters.push(cluster);
     return { name, cluster, origin: cluster.targets[0]!.origin, timeouts: def.timeouts, hasRetries: (def.retries?.attempts ?? 0) > 0 };
   };
+  // Upstreams with DNS discovery are resolved once before the bundle goes live (their first answer may be empty: 503).
+  for (const [name, def] of Object.entries(bundle.upstreams)) {
+    if (!def.discovery || !bundle.routes.some((r) => r.upstream === name)) continue;
+    const cluster = await createDiscoveredCluster(name, def, { localUpstream: o.localUpstream, pools: o.pools, ...o.discovery, ...(o.onUpstreamEvent ? { onEvent: o.onUpstreamEvent } : {}) });
+    clusters.push(cluster);
+    const fallback = `${def.discovery.dns.scheme}://${def.discovery.dns.name}`;
+    const hasRetries = (def.retries?.attempts ?? 0) > 0;
+    upstreams.set(name, { name, cluster, get origin() { return cluster.targets[0]?.origin ?? fallback; }, timeouts: def.timeouts, hasRetries });
+  }
   let local: UpstreamRuntime | undefined;
   const upstreamFor = (name: string | undefined): UpstreamRuntime => {
     if (name === undefined) return (local ??= build('local', UpstreamSchema.parse({})));

@@ -36,6 +36,11 @@ export function runtimeOptions(config: ProxyConfig, options: RuntimeEmbedding, p
     tls: config.tlsCert !== undefined,
     env: options.env ?? process.env,
     limitShare: config.redis ? 1 : (options.limitShare ?? 1),
+    discovery: {
+      dnsServers: config.dnsServers?.split(','),
+      onDnsError: (upstream, err) => log.warn({ upstream, err: err.message }, 'DNS discovery failed; keeping the last targets'),
+      onTargets: (upstream, targets) => log.info({ upstream, targets }, 'DNS discovery: upstream targets changed'),
+    },
     onUpstreamEvent: (e) => {
       metrics.upstreamTargetHealthy.set({ upstream: e.upstream, target: e.target }, e.event === 'healthy' || e.event === 'returned' ? 1 : 0);
       log.warn(e, `upstream target ${e.event}`);
