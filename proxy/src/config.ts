@@ -34,6 +34,7 @@ export const ProxyConfig = z
     tlsCert: z.string().optional().describe('PEM certificate file: serve HTTPS (then HSTS is sent)'),
     tlsKey: z.string().optional().describe('PEM private key file'),
     tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.3').describe('TLSv1.3 or TLSv1.2'),
+    tlsReloadIntervalMs: int(1000, 86_400_000).default(60_000).describe('re-read the TLS files this often (they are also watched); a changed valid pair serves new connections'),
     trustedHops: int(0, 10).default(0).describe('number of trusted proxies in front whose X-Forwarded-For entries are believed'),
     maxHeaderBytes: int(1024, 1024 * 1024).default(16384).describe('request header size limit → 431'),
     maxUrlLength: int(64, 65536).default(8192).describe('request target length limit → 400'),

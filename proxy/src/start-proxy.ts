@@ -18,6 +18,7 @@ import { ProxyMetrics } from './record/metrics.js';
 import { listenOn, urlOf } from './server/listen.js';
 import { UpstreamPools } from './upstream/upstream-pools.js';
 import { shutdown } from './server/shutdown.js';
+import { reloadTls } from './server/tls-reload.js';
 import { tracerFromConfig } from './tracing/tracer-from-config.js';
 
 export type { ReloadResult } from './bundle/bundle-holder.js';
@@ -83,6 +84,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       throw e;
     }
   }
+  const certs = reloadTls(server, config, log);
   if (config.watch) file?.watch();
   synced?.startReporting();
   const url = urlOf(tls ? 'https' : 'http', trafficAddr);
@@ -97,7 +99,10 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const close = (): Promise<void> => {
     state.draining = true;
     // Spans of the drained requests are flushed to the collector once they have all ended.
-    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog }).finally(() => tracer?.shutdown());
+    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog }).finally(() => {
+      certs?.stop();
+      return tracer?.shutdown();
+    });
     return closing;
   };
   const reload = (): Promise<ReloadResult> => file?.reload() ?? Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });
