@@ -58,6 +58,7 @@ export const ProxyConfig = z
       .default('true')
       .transform((v) => v === 'true')
       .describe('reload the bundle when the file changes: true or false'),
+    exitOnFile: z.string().min(1).optional().describe('drain and exit 0 once this file exists (Kubernetes < 1.29: the Job app writes it in a shared emptyDir)'),
     dnsServers: z
       .string()
       .regex(/^[0-9a-fA-F.:[\]]+(,[0-9a-fA-F.:[\]]+)*$/, 'must be resolver addresses ip or ip:port, comma-separated')

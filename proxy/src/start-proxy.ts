@@ -19,6 +19,7 @@ import { listenOn, urlOf } from './server/listen.js';
 import { UpstreamPools } from './upstream/upstream-pools.js';
 import { shutdown } from './server/shutdown.js';
 import { reloadTls } from './server/tls-reload.js';
+import { watchExitFile } from './server/exit-on-file.js';
 import { tracerFromConfig } from './tracing/tracer-from-config.js';
 
 export type { ReloadResult } from './bundle/bundle-holder.js';
@@ -106,14 +107,22 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
     return closing;
   };
   const reload = (): Promise<ReloadResult> => file?.reload() ?? Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });
+  const stop = (): void => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  if (config.exitOnFile !== undefined) {
+    const file = config.exitOnFile;
+    watchExitFile(file, () => {
+      log.info({ file }, 'exit file present: draining');
+      if (options.handleSignals) stop();
+      else void close();
+    });
+  }
   if (options.handleSignals) {
     process.on('SIGHUP', () => void reload());
-    const stop = (): void => {
-      close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   }
