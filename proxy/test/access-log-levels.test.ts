@@ -28,7 +28,7 @@ const MINIMAL = ['level', 'time', 'svc', 'msg', 'request_id', 'method', 'path', 
 const STANDARD = [...MINIMAL, 'trace_id', 'query', 'upstream_ms', 'principal', 'auth_method', 'credential', 'bytes_in', 'bytes_out', 'user_agent'];
 
 /** A sidecar at `level`, one allowed request carrying secrets in every place they could leak from; its access line. */
-async function oneLine(level: string): Promise<{ line: Record<string, unknown> | undefined; text: string }> {
+async function oneLine(level: 'none' | 'minimal' | 'standard' | 'full'): Promise<{ line: Record<string, unknown> | undefined; text: string }> {
   const b = demoBundle() as ReturnType<typeof demoBundle> & { logging: unknown };
   b.logging = { level, redactHeaders: ['X-Internal-Token'] };
   const s = await startTestSidecar(backendUrl, b);
