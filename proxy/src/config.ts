@@ -92,6 +92,9 @@ export const ProxyConfig = z
         ctx.addIssue({ code: 'custom', path: ['bundlePublicKey'], message: 'synced mode needs exactly one of --bundle-public-key FILE or --trust-jwks-url URL to verify bundle signatures' });
       }
     }
+    if (c.exitOnFile !== undefined && c.workers > 1) {
+      ctx.addIssue({ code: 'custom', path: ['exitOnFile'], message: '--exit-on-file works with one process: drop --workers (the primary would restart exiting workers)' });
+    }
     if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['tlsCert'], message: 'give both --tls-cert and --tls-key, or neither' });
     }

@@ -29,3 +29,13 @@ describe('watchExitFile', () => {
     expect(calls).toBe(0);
   });
 });
+
+describe('--exit-on-file flag', () => {
+  it('is refused together with --workers > 1', async () => {
+    const { loadConfig } = await import('../config.js');
+    const r = loadConfig(['--bundle', 'b.json', '--upstream', 'http://127.0.0.1:1', '--exit-on-file', '/tmp/x', '--workers', '2'], {});
+    expect(r.ok).toBe(false);
+    if (!r.ok && !r.help) expect(r.errors.join(' ')).toContain('--exit-on-file');
+    expect(loadConfig(['--bundle', 'b.json', '--upstream', 'http://127.0.0.1:1', '--exit-on-file', '/tmp/x'], {}).ok).toBe(true);
+  });
+});
