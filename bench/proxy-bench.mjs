@@ -11,7 +11,7 @@
 // markdown table on stdout (progress goes to stderr). Everything started is stopped by pid.
 //
 // usage: node bench/proxy-bench.mjs [--duration 10s] [--connections 64] [--runs 3]
-//          [--only direct,http-proxy,sidecar,sidecar-full] [--rate] [--access-log FILE] [--json FILE]
+//          [--only direct,http-proxy,sidecar,sidecar-full,sidecar-full-trace-0.01,sidecar-full-trace-1] [--rate] [--access-log FILE] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,18 @@ let PIN = false;
 
 /** Bench-only API key; bench.bundle.json holds its SHA-256. Never use it anywhere else. */
 const BENCH_API_KEY = 'bench_only_7f3c9a1e5b2d4c6f8a0e1d3b5c7f9a2e';
+
+/** An OTLP/HTTP sink for the tracing targets: reads and discards each export, answers 200. */
+async function startOtlpSink() {
+  const { createServer: createHttpServer } = await import('node:http');
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  return { url: `http://127.0.0.1:${server.address().port}` };
+}
 
 /** The targets, in the order they run within each round. */
 const TARGETS = [
@@ -52,6 +64,20 @@ const TARGETS = [
   {
     id: 'sidecar-w2',
     label: 'sidecar --workers 2, API key + RBAC + rate limit + access log',
+    path: '/bench/private',
+    headers: { 'X-API-Key': BENCH_API_KEY },
+    optional: true,
+  },
+  {
+    id: 'sidecar-full-trace-0.01',
+    label: 'sidecar-full + tracing, --trace-sample-ratio 0.01 (OTLP/HTTP to a local sink)',
+    path: '/bench/private',
+    headers: { 'X-API-Key': BENCH_API_KEY },
+    optional: true,
+  },
+  {
+    id: 'sidecar-full-trace-1',
+    label: 'sidecar-full + tracing, --trace-sample-ratio 1 (OTLP/HTTP to a local sink)',
     path: '/bench/private',
     headers: { 'X-API-Key': BENCH_API_KEY },
     optional: true,
@@ -538,7 +564,10 @@ async function main() {
       await waitReady(entry, `${urls.base}/bench/public`);
     }
     // Extra sidecar processes for the optional targets: one with its limits in Redis, one with two workers.
-    const extra = { 'sidecar-full-redis': ['--redis', opts.redis, '--redis-timeout-ms', '100'], 'sidecar-w2': ['--workers', '2'] };
+    // Tracing targets export to a sink in this process that answers every OTLP POST with 200.
+    const otlp = opts.targets.some((t) => t.id.startsWith('sidecar-full-trace')) ? await startOtlpSink() : undefined;
+    const trace = (ratio) => ['--otlp-endpoint', `${otlp?.url}/v1/traces`, '--trace-sample-ratio', ratio];
+    const extra = { 'sidecar-full-redis': ['--redis', opts.redis, '--redis-timeout-ms', '100'], 'sidecar-w2': ['--workers', '2'], 'sidecar-full-trace-0.01': trace('0.01'), 'sidecar-full-trace-1': trace('1') };
     for (const [id, flags] of Object.entries(extra)) {
       if (!opts.targets.some((t) => t.id === id)) continue;
       const [port, adminPort] = [await freePort(), await freePort()];

@@ -15,12 +15,15 @@ export const AdminConfig = z.object({
     .default('sqlite:./data/agentcore.db')
     .describe('sqlite:./path/file.db (embedded) or postgres://user@host:5432/db'),
   publicUrl: z.url({ protocol: /^https?$/ }).optional().describe('the URL users reach the admin API at (OpenAPI servers; https → Secure cookies)'),
+  tlsCert: z.string().min(1).optional().describe('PEM certificate file: serve HTTPS (TLS 1.3, HSTS); reloaded when it changes'),
+  tlsKey: z.string().min(1).optional().describe('PEM private key file'),
+  tlsReloadIntervalMs: intFlag(1000, 86_400_000).default(60_000).describe('re-read the TLS files this often (they are also watched)'),
   secureCookies: z.enum(['auto', 'true', 'false']).default('auto').describe('auto (from --public-url), true or false'),
   accessLogRetentionDays: intFlag(1, 3650).default(30).describe('access-log records older than this are deleted'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
   metricsPublic: z.enum(['true', 'false']).default('false').describe('true: GET /metrics needs no credential (else the read permission: a session or an auditor PAT)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),
-});
+}).refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), { path: ['tlsCert'], message: 'give both --tls-cert and --tls-key, or neither' });
 export type AdminConfig = z.infer<typeof AdminConfig>;
 
 const CLI: CliSpec = {

@@ -12,7 +12,9 @@ import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { mountSidecarInjector } from './k8s/inject-endpoint.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
+import { createTlsServer, hsts } from './http/tls-listen.js';
 import type { EndpointSpec } from './http/endpoint.js';
 import { resourceEndpoints } from './resources/index.js';
 import { createSidecarContract } from './sidecar/index.js';
@@ -39,10 +41,10 @@ export interface AdminStartOptions {
 
 const VERSION = '0.1.0';
 
-/** Listens; long-polls hold requests open up to the sidecar's wait, so the server's own limits stay above it. */
-async function listen(app: Express, port: number, host: string): Promise<Server> {
+/** Listens (HTTPS with `tls`); long-polls hold requests open up to the sidecar's wait, so the server's own limits stay above it. */
+async function listen(app: Express, port: number, host: string, tls: { server: Server } | undefined): Promise<Server> {
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = tls ? tls.server.listen(port, host, () => resolve(s)) : app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);
   });
   server.requestTimeout = 0;
@@ -56,7 +58,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const env = o.env ?? process.env;
   const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-admin' }, timestamp: pino.stdTimeFunctions.isoTime }, o.logDestination ?? pino.destination(1));
   const store = await openStore(config.database);
-  const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true : config.secureCookies === 'true';
+  const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true || config.tlsCert !== undefined : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
   let waiting = (): number => 0;
   const metrics = createAdminMetrics({ store, waiters: () => waiting() });
@@ -86,14 +88,17 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     onError: metrics.storeError,
     mount: (a) => {
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
+      if (config.tlsCert) a.use(hsts);
       mountApiDocs(a, document);
+      mountSidecarInjector(a, env, log);
     },
   });
   const retention = startRetention({ store, log, retentionDays: config.accessLogRetentionDays });
 
-  const server = await listen(app, config.listen.port, config.listen.host);
+  const tls = config.tlsCert ? createTlsServer(app, { certFile: config.tlsCert, keyFile: config.tlsKey!, reloadIntervalMs: config.tlsReloadIntervalMs }, log) : undefined;
+  const server = await listen(app, config.listen.port, config.listen.host, tls as { server: Server } | undefined);
   const a = server.address() as AddressInfo;
-  const url = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  const url = `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   log.info({ url, database: store.dialect, docs: `${url}/docs/` }, 'agentcore-admin listening');
 
   let closing: Promise<void> | undefined;
@@ -106,6 +111,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     close: () =>
       (closing ??= (async () => {
         retention.stop();
+        tls?.certs.stop();
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await bundles.close();

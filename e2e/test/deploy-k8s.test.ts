@@ -6,7 +6,7 @@ import { loadConfig as loadAdminConfig } from '@agentcore/admin-api';
 import { validateBundle } from '@agentcore/policies';
 import { loadConfig as loadProxyConfig } from '@agentcore/proxy';
 import { describe, expect, it } from 'vitest';
-import { containersOf, readYamlDocuments, renderKustomization, type Json, type Manifest } from './deploy-kustomize.js';
+import { containersOf, readYamlDocuments, renderKustomization, renderWithKubectl, type Json, type Manifest } from './deploy-kustomize.js';
 
 const require = createRequire(import.meta.url);
 const k8s = fileURLToPath(new URL('../../deploy/k8s/', import.meta.url));
@@ -20,7 +20,11 @@ function validateManifest(m: Manifest): void {
   new Model(m).validate();
 }
 
-const rendered = Object.fromEntries(KUSTOMIZATIONS.map((k) => [k, renderKustomization(k8s + k)]));
+// `kubectl kustomize` when kubectl is installed (it is here: /usr/bin/kubectl with kustomize v5), else the offline renderer.
+const byKubectl = Object.fromEntries(KUSTOMIZATIONS.map((k) => [k, renderWithKubectl(k8s + k)]));
+const byRenderer = Object.fromEntries(KUSTOMIZATIONS.map((k) => [k, renderKustomization(k8s + k)]));
+const rendered = Object.fromEntries(KUSTOMIZATIONS.map((k) => [k, byKubectl[k] ?? byRenderer[k]!]));
+const kubectl = Object.values(byKubectl).every((v) => v !== undefined);
 const find = (k: string, kind: string, name: string) => rendered[k]!.find((m) => m.kind === kind && m.metadata.name === name) as Manifest & Record<string, Json>;
 /** A container's literal environment (values from Secrets and fields are left out). */
 const env = (c: Record<string, Json>) => Object.fromEntries((c.env ?? []).filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
@@ -30,6 +34,13 @@ describe('kustomizations render and validate against the Kubernetes schemas', ()
     const objects = rendered[k]!;
     expect(objects.length).toBeGreaterThan(0);
     for (const m of objects) expect(() => validateManifest(m), `${k}: ${m.kind}/${m.metadata.name}`).not.toThrow();
+  });
+
+  it.runIf(kubectl).each(KUSTOMIZATIONS)('kubectl kustomize and the offline renderer agree on %s', (k) => {
+    const ids = (ms: Manifest[]) => ms.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`).sort();
+    expect(ids(byKubectl[k]!)).toEqual(ids(byRenderer[k]!));
+    const norm = (ms: Manifest[]) => JSON.stringify(ms.map((m) => containersOf(m).map((c) => [c.name, c.image])).flat());
+    expect(norm(byKubectl[k]!.slice().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)))).toBe(norm(byRenderer[k]!.slice().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))));
   });
 
   it('the validator rejects a broken manifest (the check can fail)', () => {
@@ -132,7 +143,7 @@ describe('the injection webhook configuration', () => {
 describe('the application examples', () => {
   it('native sidecar: init container with restartPolicy Always, cache on emptyDir, token from a Secret; the app is loopback-only', () => {
     for (const name of ['agents', 'agents-report']) {
-      const w = rendered['examples/orders-native-sidecar']!.find((m) => m.metadata.name === name) as Manifest & Record<string, Json>;
+      const w = rendered['examples/orders-native-sidecar']!.find((m) => m.metadata.name === name && (m.kind === 'Deployment' || m.kind === 'Job')) as Manifest & Record<string, Json>;
       const spec = w.spec.template.spec;
       const sidecar = spec.initContainers[0];
       expect(sidecar).toMatchObject({ name: 'agentcore-sidecar', restartPolicy: 'Always', image: 'agentcore/proxy:0.1.0' });

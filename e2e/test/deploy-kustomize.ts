@@ -1,10 +1,11 @@
 /**
- * A small offline renderer for the subset of kustomize that deploy/k8s uses (no `kubectl kustomize`
+ * `kubectl kustomize` when kubectl is installed (`renderWithKubectl`), and the fallback: a small offline renderer for the subset of kustomize that deploy/k8s uses (when no `kubectl kustomize`
  * here, and no npm package renders kustomizations): `resources` (files and directories with their
  * own kustomization.yaml), `labels` (pairs added to metadata.labels), `images` (newName/newTag/digest
  * on container images) and `patches` (RFC 6902 patch files with a target). Anything else in a
  * kustomization is an error, so the manifests cannot silently rely on a feature this does not model.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import jsonpatch from 'fast-json-patch';
@@ -100,4 +101,17 @@ export function renderKustomization(dir: string): Manifest[] {
     seen.add(id);
   }
   return out;
+}
+
+/** `kubectl kustomize DIR` when kubectl is installed (Debian's or the Kubernetes package); undefined when it is not. */
+export function renderWithKubectl(dir: string): Manifest[] | undefined {
+  const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${r.stderr || r.error?.message}`);
+  return parseAllDocuments(r.stdout, { uniqueKeys: true })
+    .map((d) => {
+      if (d.errors.length) throw new Error(`kubectl kustomize ${dir}: ${d.errors.map((e) => e.message).join('; ')}`);
+      return d.toJS() as Manifest;
+    })
+    .filter((d) => d !== null && d !== undefined);
 }

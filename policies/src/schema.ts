@@ -246,6 +246,19 @@ export const Upstream = z
       .array(z.strictObject({ name: Identifier, url: Url, weight: z.int().min(1).max(1000).default(1) }))
       .min(1)
       .optional(),
+    /** targets from DNS instead of `targets`: the name's A/AAAA (with `port`) or SRV records, re-resolved on their TTL */
+    discovery: z
+      .strictObject({
+        dns: z.strictObject({
+          name: z.string().min(1).max(253),
+          mode: z.enum(['a', 'srv']).default('a'),
+          port: z.int().min(1).max(65535).optional(),
+          scheme: z.enum(['http', 'https']).default('http'),
+          minTtlMs: z.int().min(100).default(1000),
+          maxTtlMs: z.int().min(100).default(300000),
+        }),
+      })
+      .optional(),
     loadBalancing: z
       .strictObject({
         algorithm: z.enum(['round-robin', 'least-request', 'consistent-hash', 'random']).default('round-robin'),
@@ -314,6 +327,11 @@ export const Upstream = z
     if (u.loadBalancing.algorithm === 'consistent-hash' && !u.loadBalancing.hashOn) {
       ctx.addIssue({ code: 'custom', path: ['loadBalancing', 'hashOn'], message: 'consistent-hash needs hashOn' });
     }
+    const dns = u.discovery?.dns;
+    if (dns && u.targets) ctx.addIssue({ code: 'custom', path: ['discovery'], message: 'give either targets or discovery.dns, not both' });
+    if (dns?.mode === 'a' && dns.port === undefined) ctx.addIssue({ code: 'custom', path: ['discovery', 'dns', 'port'], message: 'A/AAAA discovery needs a port' });
+    if (dns?.mode === 'srv' && !dns.name.startsWith('_')) ctx.addIssue({ code: 'custom', path: ['discovery', 'dns', 'name'], message: 'an SRV name starts with _service._proto, e.g. _http._tcp.orders.shop.svc.cluster.local' });
+    if (dns && dns.maxTtlMs < dns.minTtlMs) ctx.addIssue({ code: 'custom', path: ['discovery', 'dns', 'maxTtlMs'], message: 'maxTtlMs must be at least minTtlMs' });
     if (u.targets) {
       const seen = new Set<string>();
       u.targets.forEach((t, i) => {

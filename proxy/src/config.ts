@@ -34,6 +34,7 @@ export const ProxyConfig = z
     tlsCert: z.string().optional().describe('PEM certificate file: serve HTTPS (then HSTS is sent)'),
     tlsKey: z.string().optional().describe('PEM private key file'),
     tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.3').describe('TLSv1.3 or TLSv1.2'),
+    tlsReloadIntervalMs: int(1000, 86_400_000).default(60_000).describe('re-read the TLS files this often (they are also watched); a changed valid pair serves new connections'),
     trustedHops: int(0, 10).default(0).describe('number of trusted proxies in front whose X-Forwarded-For entries are believed'),
     maxHeaderBytes: int(1024, 1024 * 1024).default(16384).describe('request header size limit → 431'),
     maxUrlLength: int(64, 65536).default(8192).describe('request target length limit → 400'),
@@ -63,6 +64,23 @@ export const ProxyConfig = z
       .default('true')
       .transform((v) => v === 'true')
       .describe('reload the bundle when the file changes: true or false'),
+    exitOnFile: z.string().min(1).optional().describe('drain and exit 0 once this file exists (Kubernetes < 1.29: the Job app writes it in a shared emptyDir)'),
+    dnsServers: z
+      .string()
+      .regex(/^[0-9a-fA-F.:[\]]+(,[0-9a-fA-F.:[\]]+)*$/, 'must be resolver addresses ip or ip:port, comma-separated')
+      .optional()
+      .describe("resolvers for upstreams with discovery.dns, ip or ip:port, comma-separated (default the system's)"),
+    otlpEndpoint: z
+      .url({ protocol: /^https?$/, error: 'must be the OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces' })
+      .optional()
+      .describe('OpenTelemetry: export one span per request over OTLP/HTTP to this URL (tracing is off without it)'),
+    traceSampleRatio: z.coerce.number().min(0).max(1).default(1).describe('share of new traces sampled, 0..1 (a caller\'s sampled traceparent is followed)'),
+    otlpHeaders: z
+      .string()
+      .regex(/^[^=,\s]+=[^,]*(,[^=,\s]+=[^,]*)*$/, 'must be name=value pairs separated by commas')
+      .optional()
+      .describe('headers for the collector, name=value,… (e.g. an auth token; prefer the environment variable)'),
+    traceServiceName: z.string().min(1).max(128).default('agentcore-proxy').describe('service.name of the spans'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('process log level (access log lines are info): info, warn, error, debug, silent'),
   })
   .superRefine((c, ctx) => {
@@ -86,6 +104,9 @@ export const ProxyConfig = z
     }
     if (c.maxConnectionsPerClient !== undefined && c.maxConnectionsPerClient > c.maxConnections) {
       ctx.addIssue({ code: 'custom', path: ['maxConnectionsPerClient'], message: `--max-connections-per-client (${c.maxConnectionsPerClient}) must not exceed --max-connections (${c.maxConnections})` });
+    }
+    if (c.exitOnFile !== undefined && c.workers > 1) {
+      ctx.addIssue({ code: 'custom', path: ['exitOnFile'], message: '--exit-on-file works with one process: drop --workers (the primary would restart exiting workers)' });
     }
     if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['tlsCert'], message: 'give both --tls-cert and --tls-key, or neither' });

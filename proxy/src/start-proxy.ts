@@ -19,6 +19,9 @@ import { ProxyMetrics } from './record/metrics.js';
 import { listenOn, urlOf } from './server/listen.js';
 import { UpstreamPools } from './upstream/upstream-pools.js';
 import { shutdown } from './server/shutdown.js';
+import { reloadTls } from './server/tls-reload.js';
+import { watchExitFile } from './server/exit-on-file.js';
+import { tracerFromConfig } from './tracing/tracer-from-config.js';
 
 export type { ReloadResult } from './bundle/bundle-holder.js';
 
@@ -70,12 +73,14 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const holder = new BundleHolder({ runtimeOptions: runtimeOptions(config, options, pools, metrics, log), metrics, log, responseCache, source: config.bundle ?? config.controlPlane! });
   holder.onApplied((next) => void events.sync(next)); // event routes started/stopped, subscriptions re-authorised
   const file = config.bundle !== undefined ? new FileSource(config.bundle, holder, log) : undefined;
-  const synced = file ? undefined : new SyncedSource(config, holder, { instanceId: config.instanceId ?? `${hostname()}-${process.pid}`, log });
+  const instanceId = config.instanceId ?? `${hostname()}-${process.pid}`;
+  const synced = file ? undefined : new SyncedSource(config, holder, { instanceId, log });
   await (file ?? synced!).start();
   const limits = await openLimitStore(config, holder.current.bundle.service, log, metrics);
   await events.sync(holder.current); // the event routes' buses are ready before any port listens
 
-  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache, events });
+  const tracer = tracerFromConfig(config, instanceId, log);
+  const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache, events, tracer });
 
   const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);
   let adminAddr: AddressInfo | undefined;
@@ -87,11 +92,12 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
       throw e;
     }
   }
+  const certs = reloadTls(server, config, log);
   if (config.watch) file?.watch();
   synced?.startReporting();
   const url = urlOf(tls ? 'https' : 'http', trafficAddr);
   const adminUrl = adminAddr ? urlOf('http', adminAddr) : '';
-  log.info({ url, admin: adminUrl, upstream: config.upstream, tls }, 'agentcore-proxy listening');
+  log.info({ url, admin: adminUrl, upstream: config.upstream, tls, tracing: config.otlpEndpoint ?? false }, 'agentcore-proxy listening');
   log.flush();
   // Log lines are written in 32 KiB batches for throughput; at low traffic this bounds their delay to ~300 ms
   // (access lines: 50 ms in the batcher + this), whatever stdout is (a pipe under container runtimes).
@@ -101,18 +107,30 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     state.draining = true;
-    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog, events });
+    // Spans of the drained requests are flushed to the collector once they have all ended.
+    closing ??= shutdown({ config, log, holder, file, synced, server, upgrades, inFlight, adminServer: adminAddr ? adminServer : undefined, limits, pools, flusher, accessLog, events }).finally(() => {
+      certs?.stop();
+      return tracer?.shutdown();
+    });
     return closing;
   };
   const reload = (): Promise<ReloadResult> => file?.reload() ?? Promise.resolve({ applied: false, reason: 'synced mode: bundles come from the control plane' });
+  const stop = (): void => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  if (config.exitOnFile !== undefined) {
+    const file = config.exitOnFile;
+    watchExitFile(file, () => {
+      log.info({ file }, 'exit file present: draining');
+      if (options.handleSignals) stop();
+      else void close();
+    });
+  }
   if (options.handleSignals) {
     process.on('SIGHUP', () => void reload());
-    const stop = (): void => {
-      close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   }

@@ -25,9 +25,12 @@ export function injectOptionsFromEnv(env: NodeJS.ProcessEnv): InjectOptions | un
   if (!image && !controlPlaneUrl) return undefined;
   if (!image || !controlPlaneUrl) throw new Error('set both AGENTCORE_ADMIN_INJECT_IMAGE and AGENTCORE_ADMIN_INJECT_CONTROL_PLANE_URL to enable /k8s/inject');
   if (!/^https?:\/\/[^\s]+$/.test(controlPlaneUrl)) throw new Error(`AGENTCORE_ADMIN_INJECT_CONTROL_PLANE_URL must be an http(s) URL, got "${controlPlaneUrl}"`);
+  const mode = env.AGENTCORE_ADMIN_INJECT_MODE || 'native';
+  if (mode !== 'native' && mode !== 'container') throw new Error(`AGENTCORE_ADMIN_INJECT_MODE must be native (Kubernetes 1.29+) or container, got "${mode}"`);
   return {
     image,
     controlPlaneUrl,
+    mode,
     listenPort: port(env.AGENTCORE_ADMIN_INJECT_LISTEN_PORT, PORT_DEFAULTS.listenPort, 'AGENTCORE_ADMIN_INJECT_LISTEN_PORT'),
     adminPort: port(env.AGENTCORE_ADMIN_INJECT_ADMIN_PORT, PORT_DEFAULTS.adminPort, 'AGENTCORE_ADMIN_INJECT_ADMIN_PORT'),
   };

@@ -5,6 +5,8 @@
  * only once its startup probe passes, and a Job's Pod completes when its application container ends.
  */
 
+import { legacySidecarPatch } from './legacy-sidecar.js';
+
 /** The annotation/label keys the injector reads and writes. */
 export const INJECT_KEYS = {
   inject: 'agentcore.io/inject',
@@ -28,6 +30,11 @@ export interface InjectOptions {
   listenPort: number;
   /** admin port of the sidecar (/healthz, /readyz, /metrics) */
   adminPort: number;
+  /**
+   * `native` (default): an init container with restartPolicy Always (Kubernetes 1.29+). `container`: for older
+   * clusters, a regular container that exits when the application writes the exit file (`legacy-sidecar.ts`).
+   */
+  mode?: 'native' | 'container';
 }
 
 /** One RFC 6902 operation (the injector only adds and replaces). */
@@ -180,9 +187,12 @@ export function injectSidecar(pod: PodLike, opts: InjectOptions): InjectResult {
     }
   }
   const sidecar = sidecarContainer(opts, service, secret, up.port, portName);
-  patch.push(spec.initContainers ? { op: 'add', path: '/spec/initContainers/0', value: sidecar } : { op: 'add', path: '/spec/initContainers', value: [sidecar] });
   const volume = { name: CACHE_VOLUME, emptyDir: { sizeLimit: '64Mi' } };
-  patch.push(spec.volumes ? { op: 'add', path: '/spec/volumes/-', value: volume } : { op: 'add', path: '/spec/volumes', value: [volume] });
+  if (opts.mode === 'container') patch.push(...legacySidecarPatch(pod, sidecar, volume));
+  else {
+    patch.push(spec.initContainers ? { op: 'add', path: '/spec/initContainers/0', value: sidecar } : { op: 'add', path: '/spec/initContainers', value: [sidecar] });
+    patch.push(spec.volumes ? { op: 'add', path: '/spec/volumes/-', value: volume } : { op: 'add', path: '/spec/volumes', value: [volume] });
+  }
   if (!pod.metadata) patch.push({ op: 'add', path: '/metadata', value: {} });
   if (!pod.metadata?.annotations) patch.push({ op: 'add', path: '/metadata/annotations', value: {} });
   patch.push({ op: 'add', path: `/metadata/annotations/${pointer(INJECT_KEYS.injected)}`, value: 'true' });

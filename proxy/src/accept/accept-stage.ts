@@ -4,7 +4,7 @@ import { clientAddress, plainAddress } from './client-address.js';
 import { checkHost } from './host-header.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { expectationRefusal, transferCodingRefusal } from './framing.js';
-import { requestIdFrom, traceFrom } from './request-identity.js';
+import { requestIdFrom, spanTrace, traceFrom } from './request-identity.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -43,7 +43,8 @@ export function acceptStage(o: AcceptOptions): Stage {
       const req = ctx.req;
       const h = req.headers;
       ctx.requestId = requestIdFrom(h['x-request-id']);
-      const t = traceFrom(h.traceparent);
+      // With tracing on, the span (which honoured the incoming traceparent) is the hop sent upstream.
+      const t = ctx.span === undefined ? traceFrom(h.traceparent) : spanTrace(ctx.span.traceparent());
       ctx.traceId = t.traceId;
       ctx.traceparent = t.traceparent;
       const addr = clientAddress(plainAddress(req.socket.remoteAddress), h['x-forwarded-for'], o.trustedHops);

@@ -38,3 +38,8 @@ export function traceFrom(header: string | string[] | undefined): { traceId: str
   const traceId = randomHex(16);
   return { traceId, traceparent: `00-${traceId}-${span}-01` };
 }
+
+/** The trace id and `traceparent` of a tracing span's own traceparent (`00-<trace>-<span>-<flags>`). */
+export function spanTrace(traceparent: string): { traceId: string; traceparent: string } {
+  return { traceId: traceparent.slice(3, 35), traceparent };
+}

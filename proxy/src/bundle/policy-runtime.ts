@@ -20,6 +20,7 @@ import { ProxyError } from '../errors.js';
 import { compileHeaderTransform, type CompiledHeaderTransform } from '../forward/header-transform.js';
 import { compileLimit, policyHeaderFor, type CompiledLimit } from '../rate-limit/rate-limiter.js';
 import type { UpstreamPools } from '../upstream/upstream-pools.js';
+import { createDiscoveredCluster, type DiscoveryOptions } from '../upstream/discovered-cluster.js';
 import { createUpstreamCluster, type ClusterSnapshot, type UpstreamCluster } from '../upstream/upstream-cluster.js';
 
 export interface UpstreamRuntime {
@@ -89,6 +90,8 @@ export interface RuntimeOptions {
   onUpstreamEvent?: (e: { upstream: string; target: string; event: 'healthy' | 'unhealthy' | 'ejected' | 'returned' }) => void;
   /** local counters are kept by this many worker processes: limits are divided between them */
   limitShare?: number;
+  /** DNS discovery of upstream targets (`discovery.dns`): resolvers and what to log */
+  discovery?: Pick<DiscoveryOptions, 'dnsServers' | 'onDnsError' | 'onTargets'>;
 }
 
 const ALWAYS_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
@@ -108,6 +111,39 @@ function securityHeaderList(b: PolicyBundle, tls: boolean): string[] {
   return out;
 }
 
+/** One route's runtime: everything a request on it needs, precomputed once per bundle. */
+function compileRoute(
+  bundle: PolicyBundle,
+  r: PolicyBundle['routes'][number],
+  index: number,
+  limitsById: ReadonlyMap<string, ReturnType<typeof compileLimit>>,
+  upstreamFor: (name: string | undefined) => UpstreamRuntime,
+): RouteRuntime {
+  const limits = r.rateLimits.map((id) => limitsById.get(id)!);
+  return {
+    id: r.id,
+    index,
+    route: r,
+    match: r.match,
+    isPublic: !r.auth.required,
+    authMethods: r.auth.methods,
+    permissions: r.permissions,
+    scopes: r.scopes,
+    auth: r.auth,
+    resource: routeResource(r),
+    limits,
+    rateLimitPolicy: policyHeaderFor(limits),
+    cors: compileCors(r.cors === undefined ? bundle.cors : r.cors),
+    requestTransform: compileHeaderTransform(r.headers?.request),
+    responseTransform: compileHeaderTransform(r.headers?.response),
+    maxBodyBytes: r.maxBodyBytes ?? bundle.limits.maxBodyBytes,
+    contentTypes: r.contentTypes ? new Set(r.contentTypes) : undefined,
+    upstream: upstreamFor(r.upstream),
+    sse: r.sse,
+    forwardCredentials: r.forwardCredentials === true,
+  };
+}
+
 /** Compiles a validated bundle. Throws ProxyError on what validation cannot see (e.g. a missing introspection secret). */
 export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): Promise<PolicyRuntime> {
   const upstreams = new Map<string, UpstreamRuntime>();
@@ -117,6 +153,15 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
     clusters.push(cluster);
     return { name, cluster, origin: cluster.targets[0]!.origin, timeouts: def.timeouts, hasRetries: (def.retries?.attempts ?? 0) > 0 };
   };
+  // Upstreams with DNS discovery are resolved once before the bundle goes live (their first answer may be empty: 503).
+  for (const [name, def] of Object.entries(bundle.upstreams)) {
+    if (!def.discovery || !bundle.routes.some((r) => r.upstream === name)) continue;
+    const cluster = await createDiscoveredCluster(name, def, { localUpstream: o.localUpstream, pools: o.pools, ...o.discovery, ...(o.onUpstreamEvent ? { onEvent: o.onUpstreamEvent } : {}) });
+    clusters.push(cluster);
+    const fallback = `${def.discovery.dns.scheme}://${def.discovery.dns.name}`;
+    const hasRetries = (def.retries?.attempts ?? 0) > 0;
+    upstreams.set(name, { name, cluster, get origin() { return cluster.targets[0]?.origin ?? fallback; }, timeouts: def.timeouts, hasRetries });
+  }
   let local: UpstreamRuntime | undefined;
   const upstreamFor = (name: string | undefined): UpstreamRuntime => {
     if (name === undefined) return (local ??= build('local', UpstreamSchema.parse({})));
@@ -131,32 +176,7 @@ export async function compileRuntime(bundle: PolicyBundle, o: RuntimeOptions): P
   };
 
   const limitsById = new Map(bundle.rateLimits.map((l) => [l.id, compileLimit(l, o.limitShare ?? 1)]));
-  const globalCors = bundle.cors;
-  const routes: RouteRuntime[] = bundle.routes.map((r, index) => {
-    const limits = r.rateLimits.map((id) => limitsById.get(id)!);
-    return {
-      id: r.id,
-      index,
-      route: r,
-      match: r.match,
-      isPublic: !r.auth.required,
-      authMethods: r.auth.methods,
-      permissions: r.permissions,
-      scopes: r.scopes,
-      auth: r.auth,
-      resource: routeResource(r),
-      limits,
-      rateLimitPolicy: policyHeaderFor(limits),
-      cors: compileCors(r.cors === undefined ? globalCors : r.cors),
-      requestTransform: compileHeaderTransform(r.headers?.request),
-      responseTransform: compileHeaderTransform(r.headers?.response),
-      maxBodyBytes: r.maxBodyBytes ?? bundle.limits.maxBodyBytes,
-      contentTypes: r.contentTypes ? new Set(r.contentTypes) : undefined,
-      upstream: upstreamFor(r.upstream),
-      sse: r.sse,
-      forwardCredentials: r.forwardCredentials === true,
-    };
-  });
+  const routes = bundle.routes.map((r, index) => compileRoute(bundle, r, index, limitsById, upstreamFor));
 
   const auth = await createAuthenticationStage(bundle.authentication, { env: o.env ?? process.env });
   const securityHeaders = securityHeaderList(bundle, o.tls);

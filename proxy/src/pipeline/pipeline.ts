@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { PolicyRuntime } from '../bundle/policy-runtime.js';
 import { forward } from '../forward/forward.js';
 import type { Recorder } from '../record/recorder.js';
+import type { RequestTracer } from '../tracing/request-tracer.js';
+import { endSpan, traceStage } from '../tracing/stage-events.js';
 import { writeAnswer } from './answer.js';
 import { deny, type Respond, type Stage, type StageResult } from './stage.js';
 import { newRequestContext, type RequestContext } from './request-context.js';
@@ -22,6 +24,8 @@ export interface PipelineDeps {
   log: Logger;
   /** the record step */
   record: Recorder;
+  /** request tracing (`--otlp-endpoint`); absent = no span objects on the request path */
+  tracer?: RequestTracer | undefined;
 }
 
 /** The pipeline, exposed in parts so the WebSocket upgrade path reuses the same stages, answers and records. */
@@ -73,7 +77,10 @@ class RequestPipeline implements Pipeline {
   };
 
   newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
-    return newRequestContext(req, res, this.deps.runtime());
+    const ctx = newRequestContext(req, res, this.deps.runtime());
+    const tracer = this.deps.tracer;
+    if (tracer !== undefined) ctx.span = tracer.startRequest(ctx.method, req.url ?? '/', req.headers);
+    return ctx;
   }
 
   async recheck(admitted: RequestContext): Promise<{ refused: Respond | undefined; ctx: RequestContext }> {
@@ -85,19 +92,24 @@ class RequestPipeline implements Pipeline {
 
   runStages(ctx: RequestContext, from = 0, stages: readonly Stage[] = this.deps.stages): StageResult | Promise<StageResult> {
     for (let i = from; i < stages.length; i++) {
+      const stage = stages[i]!;
       let r: StageResult | Promise<StageResult>;
       try {
-        r = stages[i]!.run(ctx);
+        r = stage.run(ctx);
       } catch (err) {
         return this.internalError(ctx, err);
       }
       if (r instanceof Promise) {
         const next = i + 1;
         return r.then(
-          (v) => v ?? this.runStages(ctx, next, stages),
+          (v) => {
+            if (ctx.span !== undefined) traceStage(ctx, stage, v);
+            return v ?? this.runStages(ctx, next, stages);
+          },
           (err: unknown) => this.internalError(ctx, err),
         );
       }
+      if (ctx.span !== undefined) traceStage(ctx, stage, r);
       if (r) return r;
     }
     ctx.decision = 'allow';
@@ -109,17 +121,18 @@ class RequestPipeline implements Pipeline {
     writeAnswer(ctx, r);
     // A denied request's body is not read: drain it so the connection can be reused, or close it if large.
     if (!ctx.req.complete) ctx.req.resume();
-    this.deps.record(ctx, r.status);
+    this.record(ctx, r.status);
   }
 
   record(ctx: RequestContext, status: number): void {
+    if (ctx.span !== undefined) endSpan(ctx, status);
     this.deps.record(ctx, status);
   }
 
   private forwarded(ctx: RequestContext, failure: Respond | undefined): void {
     if (failure) this.respond(ctx, failure);
     // 499 (client closed request, as nginx logs it) when the client left before the response ended.
-    else this.deps.record(ctx, ctx.upstreamError === 'client-aborted' ? 499 : ctx.res.statusCode);
+    else this.record(ctx, ctx.upstreamError === 'client-aborted' ? 499 : ctx.res.statusCode);
   }
 
   private internalError(ctx: RequestContext, err: unknown): Respond {

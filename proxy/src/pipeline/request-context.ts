@@ -5,6 +5,7 @@ import type { AuthenticatedPrincipal, AuthFailureReason } from '../authenticate/
 import type { PolicyRuntime, RouteRuntime } from '../bundle/policy-runtime.js';
 import type { ReasonCode } from './reasons.js';
 import type { CacheRequest, CacheRule, ResponseCache } from '../cache/response-cache.js';
+import type { RequestSpan } from '../tracing/request-tracer.js';
 
 /** An answer the sidecar serves itself after the stages, in place of forwarding (the events stage sets it). */
 export interface LocalAnswer {
@@ -30,6 +31,8 @@ export interface RequestContext {
   /** W3C trace id (32 hex) and the traceparent sent upstream */
   traceId: string;
   traceparent: string;
+  /** the request's trace span when tracing is on (`--otlp-endpoint`); undefined otherwise */
+  span: RequestSpan | undefined;
   clientAddress: string;
   /** `x-forwarded-for` value to send upstream */
   forwardedFor: string;
@@ -81,6 +84,7 @@ export function newRequestContext(req: IncomingMessage, res: ServerResponse, pol
     requestId: '',
     traceId: '',
     traceparent: '',
+    span: undefined,
     clientAddress: '',
     forwardedFor: '',
     forwardedProto: 'http',

@@ -17,6 +17,7 @@ import type { LimitStore } from '../rate-limit/limit-store.js';
 import { AccessLogBatcher, type AccessLogSink } from '../record/access-log.js';
 import type { ProxyMetrics } from '../record/metrics.js';
 import { createRecorder } from '../record/recorder.js';
+import type { RequestTracer } from '../tracing/request-tracer.js';
 import type { UpstreamPools } from '../upstream/upstream-pools.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
 import { createAdminServer } from './admin-server.js';
@@ -37,6 +38,11 @@ export function runtimeOptions(config: ProxyConfig, options: RuntimeEmbedding, p
     tls: config.tlsCert !== undefined,
     env: options.env ?? process.env,
     limitShare: config.redis ? 1 : (options.limitShare ?? 1),
+    discovery: {
+      dnsServers: config.dnsServers?.split(','),
+      onDnsError: (upstream, err) => log.warn({ upstream, err: err.message }, 'DNS discovery failed; keeping the last targets'),
+      onTargets: (upstream, targets) => log.info({ upstream, targets }, 'DNS discovery: upstream targets changed'),
+    },
     onUpstreamEvent: (e) => {
       metrics.upstreamTargetHealthy.set({ upstream: e.upstream, target: e.target }, e.event === 'healthy' || e.event === 'returned' ? 1 : 0);
       log.warn(e, `upstream target ${e.event}`);
@@ -55,6 +61,8 @@ export interface Parts {
   limits: LimitStore;
   responseCache: ResponseCache;
   events: SidecarEvents;
+  /** request tracing, when `--otlp-endpoint` is set */
+  tracer?: RequestTracer | undefined;
 }
 
 /** The request path and the servers around it (not listening yet). */
@@ -78,7 +86,7 @@ export function assemble(p: Parts) {
   });
   const accept = { trustedHops: config.trustedHops, tls: config.tlsCert !== undefined, maxUrlLength: config.maxUrlLength };
   const stages = requestStages({ accept, limits: p.limits.store, cache: p.responseCache, events: p.events });
-  const pipeline = createPipeline({ runtime: () => holder.current, stages, log, record });
+  const pipeline = createPipeline({ runtime: () => holder.current, stages, log, record, tracer: p.tracer });
   const upgrades = createUpgradeHandler(pipeline, { runtime: () => holder.current, log, maxConnectionsTotal: config.wsMaxConnections });
   holder.onApplied(() => upgrades.recheck()); // an open WebSocket must not outlive what admitted it
   // Every request and upgrade is counted in here and out in `record` (an upgrade when its connection ends).

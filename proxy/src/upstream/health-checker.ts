@@ -25,6 +25,8 @@ export interface HealthChecker<T> {
 export interface HealthCheckOptions<T> {
   /** a target changed state (after its threshold) — for logs, metrics and /readyz */
   onChange?: (t: T, healthy: boolean) => void;
+  /** the state a target starts in when it was already checked by a previous checker (DNS discovery rebuilds) */
+  carried?: (t: T) => boolean | undefined;
 }
 
 interface State {
@@ -79,7 +81,7 @@ export function createHealthChecker<T extends Checkable>(targets: readonly T[], 
   }
 
   for (const t of targets) {
-    const s: State = { healthy: true, streak: 0, timer: undefined, inFlight: undefined };
+    const s: State = { healthy: o.carried?.(t) ?? true, streak: 0, timer: undefined, inFlight: undefined };
     states.set(t, s);
     void check(t, s);
   }

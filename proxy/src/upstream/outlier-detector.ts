@@ -18,6 +18,8 @@ export interface OutlierDetector<T> {
   isEjected(t: T): boolean;
   /** How many targets are ejected now. */
   ejectedCount(): number;
+  /** a target's state (handed to the next detector when DNS discovery rebuilds the cluster) */
+  stateOf(t: T): OutlierState;
 }
 
 export interface OutlierOptions<T> {
@@ -25,9 +27,12 @@ export interface OutlierOptions<T> {
   now?: () => number;
   /** called on ejection (`true`) and on return (`false`, noticed lazily) — for logs and metrics */
   onChange?: (t: T, ejected: boolean) => void;
+  /** a target's state kept from a previous detector (DNS discovery rebuilds); the object is reused */
+  carried?: (t: T) => OutlierState | undefined;
 }
 
-interface State {
+/** The per-target counters and ejection of the detector. */
+export interface OutlierState {
   consecutive5xx: number;
   consecutiveConnect: number;
   /** ejections in a row; the next lasts baseEjectionMs × (this + 1) */
@@ -52,17 +57,17 @@ interface State {
 export function createOutlierDetector<T>(targets: readonly T[], cfg: OutlierConfig, o: OutlierOptions<T> = {}): OutlierDetector<T> {
   const now = o.now ?? Date.now;
   const onChange = o.onChange;
-  const states = new Map<T, State>();
-  for (const t of targets) states.set(t, { consecutive5xx: 0, consecutiveConnect: 0, times: 0, ejectedUntil: 0, returnedAt: 0 });
+  const states = new Map<T, OutlierState>();
+  for (const t of targets) states.set(t, o.carried?.(t) ?? { consecutive5xx: 0, consecutiveConnect: 0, times: 0, ejectedUntil: 0, returnedAt: 0 });
   const maxEjected = Math.floor((cfg.maxEjectionPercent * targets.length) / 100);
 
-  function stateOf(t: T): State {
+  function stateOf(t: T): OutlierState {
     const s = states.get(t);
     if (!s) throw new Error('outlier detector: unknown target');
     return s;
   }
 
-  function ejectedNow(t: T, s: State, at: number): boolean {
+  function ejectedNow(t: T, s: OutlierState, at: number): boolean {
     if (s.ejectedUntil === 0) return false;
     if (at < s.ejectedUntil) return true;
     s.returnedAt = s.ejectedUntil;
@@ -108,5 +113,6 @@ export function createOutlierDetector<T>(targets: readonly T[], cfg: OutlierConf
       return s.ejectedUntil !== 0 && ejectedNow(t, s, now());
     },
     ejectedCount,
+    stateOf,
   };
 }

@@ -7,11 +7,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'undici';
 import type { Upstream } from '@agentcore/policies';
 import type { UpstreamPools } from './upstream-pools.js';
-import { createCircuitBreaker, type Admission, type CircuitStateName } from './circuit-breaker.js';
+import { createCircuitBreaker, type Admission, type CircuitBreaker, type CircuitStateName } from './circuit-breaker.js';
 import { hashKeyExtractor, type HashKeyOf } from './hash-key.js';
 import { createHealthChecker, type HealthChecker } from './health-checker.js';
 import { createBalancer, type Balancer } from './load-balancer.js';
-import { createOutlierDetector, type OutlierDetector } from './outlier-detector.js';
+import { createOutlierDetector, type OutlierDetector, type OutlierState } from './outlier-detector.js';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { TryOutcome } from './try-outcome.js';
 
@@ -62,6 +62,16 @@ export interface UpstreamCluster {
   snapshot(): ClusterSnapshot;
   /** Stops health checks. The pools belong to `UpstreamPools` and stay open for the next bundle. */
   close(): void;
+  /** what a rebuilt cluster of the same upstream keeps (DNS discovery): the breaker, retry budget, per-target state by name */
+  readonly carried: CarriedState;
+}
+
+/** The state carried from one cluster to its rebuild, targets matched by name. */
+export interface CarriedState {
+  breaker: CircuitBreaker;
+  retry: RetryPolicy;
+  healthy(target: string): boolean | undefined;
+  outlier(target: string): OutlierState | undefined;
 }
 
 export interface ClusterOptions {
@@ -72,15 +82,17 @@ export interface ClusterOptions {
   random?: () => number;
   /** target state changes, for the one place that logs decisions */
   onEvent?: (e: { upstream: string; target: string; event: 'healthy' | 'unhealthy' | 'ejected' | 'returned' }) => void;
+  /** the cluster this one replaces (DNS discovery): unchanged targets keep their health and ejection state */
+  previous?: CarriedState | undefined;
 }
 
 /** Name of the single target of an upstream that has no `targets`. */
 export const LOCAL_TARGET = 'local';
 
-/** Builds the cluster; throws a readable error on a target URL that is not http(s). */
-export function createUpstreamCluster(name: string, def: Upstream, o: ClusterOptions): UpstreamCluster {
+/** The targets of `def` with their pools; throws a readable error on a URL that is not http(s). */
+function buildTargets(name: string, def: Upstream, o: ClusterOptions): Target[] {
   const defs = def.targets ?? [{ name: LOCAL_TARGET, url: o.localUpstream, weight: 1 }];
-  const targets: Target[] = defs.map((d) => {
+  return defs.map((d) => {
     let origin: string;
     try {
       const u = new URL(d.url);
@@ -91,24 +103,35 @@ export function createUpstreamCluster(name: string, def: Upstream, o: ClusterOpt
     }
     return { name: d.name, url: d.url, origin, weight: d.weight, pool: o.pools.get(origin, def.timeouts.connectMs) };
   });
+}
+
+/** Builds the cluster; throws a readable error on a target URL that is not http(s). */
+export function createUpstreamCluster(name: string, def: Upstream, o: ClusterOptions): UpstreamCluster {
+  const targets = buildTargets(name, def, o);
 
   const active = new Map<Target, number>();
   for (const t of targets) active.set(t, 0);
   const load = (t: Target): number => active.get(t) ?? 0;
   const onEvent = o.onEvent;
+  const prev = o.previous;
 
   const balancer: Balancer<Target> = createBalancer(def.loadBalancing.algorithm, targets, { random: o.random, load });
   const health: HealthChecker<Target> | undefined = def.healthCheck
-    ? createHealthChecker(targets, def.healthCheck, { onChange: (t, healthy) => onEvent?.({ upstream: name, target: t.name, event: healthy ? 'healthy' : 'unhealthy' }) })
+    ? createHealthChecker(targets, def.healthCheck, {
+        onChange: (t, healthy) => onEvent?.({ upstream: name, target: t.name, event: healthy ? 'healthy' : 'unhealthy' }),
+        carried: (t) => prev?.healthy(t.name),
+      })
     : undefined;
   const outliers: OutlierDetector<Target> | undefined = def.outlierDetection
     ? createOutlierDetector(targets, def.outlierDetection, {
         now: o.now,
         onChange: (t, ejected) => onEvent?.({ upstream: name, target: t.name, event: ejected ? 'ejected' : 'returned' }),
+        carried: (t) => prev?.outlier(t.name),
       })
     : undefined;
-  const breaker = createCircuitBreaker(def.circuitBreaker);
-  const retry = createRetryPolicy(def.retries, { now: o.now, random: o.random });
+  const breaker = prev?.breaker ?? createCircuitBreaker(def.circuitBreaker);
+  const retry = prev?.retry ?? createRetryPolicy(def.retries, { now: o.now, random: o.random });
+  const byName = new Map(targets.map((t) => [t.name, t]));
   const hashKeyOf: HashKeyOf = def.loadBalancing.algorithm === 'consistent-hash' ? hashKeyExtractor(def.loadBalancing.hashOn) : () => undefined;
 
   // Eligibility predicates built once; the exclusion set of the current pick is passed through a variable.
@@ -152,6 +175,12 @@ export function createUpstreamCluster(name: string, def: Upstream, o: ClusterOpt
     },
     close() {
       health?.stop();
+    },
+    carried: {
+      breaker,
+      retry,
+      healthy: (n) => (health && byName.has(n) ? health.isHealthy(byName.get(n)!) : undefined),
+      outlier: (n) => (outliers && byName.has(n) ? outliers.stateOf(byName.get(n)!) : undefined),
     },
   };
 }
