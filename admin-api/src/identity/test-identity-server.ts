@@ -25,14 +25,19 @@ export interface IdentityTestServer {
   close(): Promise<void>;
 }
 
-/** Starts `endpoints(store)` on 127.0.0.1:0 over `databaseUrl` (default in-memory SQLite). */
-export async function startIdentityServer(endpoints: (store: Store) => EndpointSpec<never, never, never>[], databaseUrl = 'sqlite::memory:', guard: AccessGuard = headerGuard): Promise<IdentityTestServer> {
+type Assembly = EndpointSpec<never, never, never>[] | { endpoints: EndpointSpec<never, never, never>[]; guard: AccessGuard };
+
+/** Starts what `assemble(store)` gives on 127.0.0.1:0 over `databaseUrl` (default in-memory SQLite); the header guard unless it brings one. */
+export async function startIdentityServer(assemble: (store: Store, base: () => string) => Assembly | Promise<Assembly>, databaseUrl = 'sqlite::memory:'): Promise<IdentityTestServer> {
   const store = await openStore(databaseUrl);
-  const app = createApp({ endpoints: endpoints(store), guard, log: pino({ level: 'silent' }) });
+  let base = '';
+  const a = await assemble(store, () => base);
+  const parts = Array.isArray(a) ? { endpoints: a, guard: headerGuard } : a;
+  const app = createApp({ ...parts, log: pino({ level: 'silent' }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     store,
     base,
