@@ -35,6 +35,7 @@ export function viewOf(row: IdentityProviderRow) {
     type: row.type,
     displayName: row.display_name,
     enabled: row.enabled === 1,
+    domains: JSON.parse(row.domains) as string[],
     config: JSON.parse(row.config) as Record<string, unknown>,
     secretSet: row.secret !== null,
     createdAt: iso(row.created_at),
@@ -111,7 +112,7 @@ export function identityProviderEndpoints(d: IdentityProviderDeps): EndpointSpec
       async handler({ body, actor }) {
         const { config, secret } = splitSecret(body);
         if (body.type === 'ldap' && secret === undefined) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'an LDAP provider needs config.bindPassword', { fields: [{ path: 'body.config.bindPassword', message: 'required' }] });
-        const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, config, secret: encrypt(body.id, secret) };
+        const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: encrypt(body.id, secret) };
         const row = await audited(actorOf(actor), 'identity-provider.create', body.id, async (q) => {
           const r = await insertIdentityProvider(q, body.id, input, now());
           return { result: r, before: null, after: auditView(r) };
@@ -133,7 +134,7 @@ export function identityProviderEndpoints(d: IdentityProviderDeps): EndpointSpec
         if (body.id !== params.id) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'the provider id cannot change', { fields: [{ path: 'body.id', message: `must be "${params.id}"` }] });
         const expected = expectedVersion(req);
         const { config, secret } = splitSecret(body);
-        const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, config, secret: encrypt(body.id, secret) };
+        const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: encrypt(body.id, secret) };
         const row = await audited(actorOf(actor), 'identity-provider.update', params.id, async (q) => {
           const before = await getIdentityProvider(q, params.id);
           const r = await updateIdentityProvider(q, params.id, input, expected, now());

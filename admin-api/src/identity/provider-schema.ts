@@ -12,7 +12,13 @@ import { RoleMapping } from './role-mapping.js';
 /** Local users: the admin API's own accounts (scrypt N=2^15, r=8, p=1); the mapping adds gateway roles per admin role. */
 export const LocalConfig = z.strictObject({ mapping: RoleMapping.default({ roles: {}, adminRoles: {} }) });
 
-const base = { id: Identifier, displayName: z.string().min(1).max(200), enabled: z.boolean().default(true) };
+const Domain = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'a lower-case DNS domain like example.com');
+const base = {
+  id: Identifier,
+  displayName: z.string().min(1).max(200),
+  enabled: z.boolean().default(true),
+  domains: z.array(Domain).max(50).default([]).describe('usernames ending in @<domain> are checked by this provider (the domain is stripped)'),
+};
 
 export const IdentityProviderBody = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('ldap'), config: LdapConfig }),
@@ -40,6 +46,7 @@ export const StoredIdentityProvider = z
     type: z.enum(['ldap', 'oidc', 'local']),
     displayName: z.string(),
     enabled: z.boolean(),
+    domains: z.array(z.string()),
     config: z.record(z.string(), z.unknown()),
     secretSet: z.boolean().describe('whether a bind password / client secret is stored (it is never returned)'),
     createdAt: z.string(),

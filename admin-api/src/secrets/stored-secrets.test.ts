@@ -16,7 +16,7 @@ afterEach(async () => {
 async function seeded(r: KeyRing): Promise<Store> {
   store = await openStore('sqlite::memory:');
   for (const id of ['corp', 'okta']) {
-    await insertIdentityProvider(store, id, { type: 'ldap', displayName: id, enabled: true, config: {}, secret: encryptSecret(r, `pw-${id}`, providerSecretContext(id)) }, Date.now());
+    await insertIdentityProvider(store, id, { type: 'ldap', displayName: id, enabled: true, domains: [], config: {}, secret: encryptSecret(r, `pw-${id}`, providerSecretContext(id)) }, Date.now());
   }
   return store;
 }

@@ -11,6 +11,7 @@ export function identityMigration(): Migration {
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('display_name', 'text', (c) => c.notNull())
         .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('domains', 'text', (c) => c.notNull().defaultTo('[]'))
         .addColumn('config', 'text', (c) => c.notNull())
         .addColumn('secret', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())

@@ -15,6 +15,7 @@ export interface IdentityProviderInput {
   type: IdentityProvidersTable['type'];
   displayName: string;
   enabled: boolean;
+  domains: readonly string[];
   config: unknown;
   secret: string | null | undefined;
 }
@@ -34,7 +35,7 @@ export async function getIdentityProvider(q: Queryable, id: string): Promise<Ide
 
 /** Inserts a provider at version 1; 409 when the id is taken. */
 export async function insertIdentityProvider(q: Queryable, id: string, v: IdentityProviderInput, now: number): Promise<IdentityProviderRow> {
-  const row: IdentityProvidersTable = { id, type: v.type, display_name: v.displayName, enabled: v.enabled ? 1 : 0, config: JSON.stringify(v.config), secret: v.secret ?? null, created_at: now, updated_at: now, version: 1 };
+  const row: IdentityProvidersTable = { id, type: v.type, display_name: v.displayName, enabled: v.enabled ? 1 : 0, domains: JSON.stringify(v.domains), config: JSON.stringify(v.config), secret: v.secret ?? null, created_at: now, updated_at: now, version: 1 };
   try {
     await identityDb(q).insertInto('identity_providers').values(row).execute();
   } catch (err) {
@@ -53,7 +54,7 @@ export async function updateIdentityProvider(q: Queryable, id: string, v: Identi
   const row = await withStoreErrors(label(id), () => {
     let u = identityDb(q)
       .updateTable('identity_providers')
-      .set((eb) => ({ display_name: v.displayName, enabled: v.enabled ? 1 : 0, config: JSON.stringify(v.config), ...(v.secret === undefined ? {} : { secret: v.secret }), updated_at: now, version: eb('version', '+', 1) }))
+      .set((eb) => ({ display_name: v.displayName, enabled: v.enabled ? 1 : 0, domains: JSON.stringify(v.domains), config: JSON.stringify(v.config), ...(v.secret === undefined ? {} : { secret: v.secret }), updated_at: now, version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .where('type', '=', v.type);
     if (expected !== undefined) u = u.where('version', '=', expected);

@@ -11,6 +11,8 @@ export type IdentityProvidersTable = {
   type: 'ldap' | 'oidc' | 'local';
   display_name: string;
   enabled: number;
+  /** JSON array of username domains routed to this provider */
+  domains: string;
   /** JSON of the provider's settings without secrets */
   config: string;
   /** envelope ciphertext of the provider's secret (LDAP bind password, OIDC client secret); null when none */
