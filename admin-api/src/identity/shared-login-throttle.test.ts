@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { insertAdminUser } from '../auth/admin-accounts-repo.js';
 import { createDummyVerifier, hashPassword } from '../auth/password-hash.js';
-import { AdminError } from '../errors.js';
+import type { AdminError } from '../errors.js';
 import { openStore, type Store } from '../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
 import { redisFailureLog, storeFailureLog } from './failure-logs.js';
@@ -96,7 +96,8 @@ describe('shared login throttle', () => {
       }
     };
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-    const [known, unknown]: { ms: number; err: AdminError | undefined }[][] = [[], []];
+    const known: { ms: number; err: AdminError | undefined }[] = [];
+    const unknown: { ms: number; err: AdminError | undefined }[] = [];
     for (let i = 0; i < 3; i++) {
       known.push(await attempt('grace', 'wrong-password'));
       unknown.push(await attempt('nobody-here', 'wrong-password'));

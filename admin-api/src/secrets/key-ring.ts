@@ -27,7 +27,7 @@ export function loadKeyRing(env: Record<string, string | undefined>): KeyRing | 
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`AGENTCORE_SECRET_KEY_FILE: cannot read ${file}: ${(err as Error).message}`);
+      throw new Error(`AGENTCORE_SECRET_KEY_FILE: cannot read ${file}: ${(err as Error).message}`, { cause: err });
     }
     current = parseKey(text, `AGENTCORE_SECRET_KEY_FILE (${file})`);
   }

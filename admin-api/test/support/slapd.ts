@@ -101,7 +101,7 @@ async function waitForPort(url: string, child: ChildProcess, deadline: number): 
       await c.bind(ROOT_DN, ROOT_PASSWORD);
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`slapd did not answer on ${url}: ${String(err)}`);
+      if (Date.now() > deadline) throw new Error(`slapd did not answer on ${url}: ${String(err)}`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     } finally {
       await c.unbind().catch(() => undefined);
@@ -128,7 +128,7 @@ export async function startSlapd(): Promise<Slapd> {
     try {
       await waitForPort(ldapUrl, c, Date.now() + 15_000);
     } catch (err) {
-      throw new Error(`${String(err)}\n${stderr.join('')}`);
+      throw new Error(`${String(err)}\n${stderr.join('')}`, { cause: err });
     }
   };
   const stop = async (): Promise<void> => {
