@@ -49,8 +49,8 @@ const actorOf = (actor: Actor | undefined): Actor => {
   return actor;
 };
 
-/** The identity-provider endpoints. */
-export function identityProviderEndpoints(d: IdentityProviderDeps): EndpointSpec<never, never, never>[] {
+/** Shared by the write endpoints: the clock, secret encryption, and audited transactions. */
+function helpers(d: IdentityProviderDeps) {
   const now = d.now ?? Date.now;
   const encrypt = (id: string, secret: string | undefined): string | undefined => {
     if (secret === undefined) return undefined;
@@ -71,112 +71,136 @@ export function identityProviderEndpoints(d: IdentityProviderDeps): EndpointSpec
     return rest;
   };
 
-  return [
-    endpoint({
-      method: 'get',
-      path: '/api/v1/identity-providers',
-      operationId: 'listIdentityProviders',
-      summary: 'List identity providers (LDAP/AD, OIDC, local)',
-      tags,
-      access: 'read',
-      responses: { 200: { description: 'every provider; secrets are never returned', schema: z.object({ items: z.array(StoredIdentityProvider) }) } },
-      async handler() {
-        return { body: { items: (await listIdentityProviders(d.store)).map(viewOf) } };
-      },
-    }),
-    endpoint({
-      method: 'get',
-      path: '/api/v1/identity-providers/{id}',
-      operationId: 'getIdentityProvider',
-      summary: 'Get one identity provider (ETag: its version)',
-      tags,
-      access: 'read',
-      params: Params,
-      responses: { 200: { description: 'the provider', schema: StoredIdentityProvider } },
-      async handler({ params }) {
-        const row = await getIdentityProvider(d.store, params.id);
-        return { body: viewOf(row), version: Number(row.version) };
-      },
-    }),
-    endpoint({
-      method: 'post',
-      path: '/api/v1/identity-providers',
-      operationId: 'createIdentityProvider',
-      summary: 'Create an identity provider',
-      description: 'LDAP `config.bindPassword` and OIDC `config.clientSecret` are write-only: stored encrypted, never returned.',
-      tags,
-      access: 'security:write',
-      body: IdentityProviderBody,
-      bodyExample: { id: 'corp-ldap', type: 'ldap', displayName: 'Corporate directory', config: { url: 'ldaps://ldap.example.com:636', bindDn: 'cn=gateway,ou=system,dc=example,dc=com', bindPassword: '…', userBase: 'ou=people,dc=example,dc=com' } },
-      responses: { 201: { description: 'created; Location and ETag set', schema: StoredIdentityProvider } },
-      async handler({ body, actor }) {
-        const { config, secret } = splitSecret(body);
-        if (body.type === 'ldap' && secret === undefined) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'an LDAP provider needs config.bindPassword', { fields: [{ path: 'body.config.bindPassword', message: 'required' }] });
-        const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: encrypt(body.id, secret) };
-        const row = await audited(actorOf(actor), 'identity-provider.create', body.id, async (q) => {
-          const r = await insertIdentityProvider(q, body.id, input, now());
-          return { result: r, before: null, after: auditView(r) };
-        });
-        return { status: 201, body: viewOf(row), version: 1, headers: { location: `/api/v1/identity-providers/${encodeURIComponent(row.id)}` } };
-      },
-    }),
-    endpoint({
-      method: 'put',
-      path: '/api/v1/identity-providers/{id}',
-      operationId: 'replaceIdentityProvider',
-      summary: 'Replace an identity provider (If-Match: "v<version>"); omit the secret to keep the stored one',
-      tags,
-      access: 'security:write',
-      params: Params,
-      body: IdentityProviderBody,
-      responses: { 200: { description: 'the provider as stored now', schema: StoredIdentityProvider } },
-      async handler({ req, params, body, actor }) {
-        if (body.id !== params.id) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'the provider id cannot change', { fields: [{ path: 'body.id', message: `must be "${params.id}"` }] });
-        const expected = expectedVersion(req);
-        const { config, secret } = splitSecret(body);
-        const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: encrypt(body.id, secret) };
-        const row = await audited(actorOf(actor), 'identity-provider.update', params.id, async (q) => {
-          const before = await getIdentityProvider(q, params.id);
-          const r = await updateIdentityProvider(q, params.id, input, expected, now());
-          return { result: r, before: auditView(before), after: { ...auditView(r), secretChanged: secret !== undefined } };
-        });
-        return { body: viewOf(row), version: Number(row.version) };
-      },
-    }),
-    endpoint({
-      method: 'delete',
-      path: '/api/v1/identity-providers/{id}',
-      operationId: 'deleteIdentityProvider',
-      summary: 'Delete an identity provider (If-Match honoured)',
-      tags,
-      access: 'security:write',
-      params: Params,
-      responses: { 204: { description: 'deleted' } },
-      async handler({ req, params, actor }) {
-        const expected = expectedVersion(req);
-        await audited(actorOf(actor), 'identity-provider.delete', params.id, async (q) => {
-          const before = await getIdentityProvider(q, params.id);
-          await deleteIdentityProvider(q, params.id, expected);
-          return { result: undefined, before: auditView(before), after: null };
-        });
-        return { status: 204 };
-      },
-    }),
-    endpoint({
-      method: 'post',
-      path: '/api/v1/identity-providers/{id}/test',
-      operationId: 'testIdentityProvider',
-      summary: 'Test a provider: connect, bind, and (LDAP) look up a sample user with groups and mapped roles',
-      tags,
-      access: 'security:write',
-      params: Params,
-      body: TestBody,
-      bodyExample: { username: 'alice' },
-      responses: { 200: { description: 'what the test found, step by step (ok false when a step failed)', schema: z.object({ ok: z.boolean() }).loose() } },
-      async handler({ params, body }) {
-        const row = await getIdentityProvider(d.store, params.id);
-        return { body: await testProvider(row, d.keyRing, body.username) };
-      },
-    }),
-  ] as EndpointSpec<never, never, never>[];
+  return { now, encrypt, audited, auditView };
+}
+type Helpers = ReturnType<typeof helpers>;
+
+function listEndpoint(d: IdentityProviderDeps) {
+  return endpoint({
+    method: 'get',
+    path: '/api/v1/identity-providers',
+    operationId: 'listIdentityProviders',
+    summary: 'List identity providers (LDAP/AD, OIDC, local)',
+    tags,
+    access: 'read',
+    responses: { 200: { description: 'every provider; secrets are never returned', schema: z.object({ items: z.array(StoredIdentityProvider) }) } },
+    async handler() {
+      return { body: { items: (await listIdentityProviders(d.store)).map(viewOf) } };
+    },
+  });
+}
+
+function getEndpoint(d: IdentityProviderDeps) {
+  return endpoint({
+    method: 'get',
+    path: '/api/v1/identity-providers/{id}',
+    operationId: 'getIdentityProvider',
+    summary: 'Get one identity provider (ETag: its version)',
+    tags,
+    access: 'read',
+    params: Params,
+    responses: { 200: { description: 'the provider', schema: StoredIdentityProvider } },
+    async handler({ params }) {
+      const row = await getIdentityProvider(d.store, params.id);
+      return { body: viewOf(row), version: Number(row.version) };
+    },
+  });
+}
+
+function createEndpoint(d: IdentityProviderDeps, h: Helpers) {
+  return endpoint({
+    method: 'post',
+    path: '/api/v1/identity-providers',
+    operationId: 'createIdentityProvider',
+    summary: 'Create an identity provider',
+    description: 'LDAP `config.bindPassword` and OIDC `config.clientSecret` are write-only: stored encrypted, never returned.',
+    tags,
+    access: 'security:write',
+    body: IdentityProviderBody,
+    bodyExample: { id: 'corp-ldap', type: 'ldap', displayName: 'Corporate directory', config: { url: 'ldaps://ldap.example.com:636', bindDn: 'cn=gateway,ou=system,dc=example,dc=com', bindPassword: '…', userBase: 'ou=people,dc=example,dc=com' } },
+    responses: { 201: { description: 'created; Location and ETag set', schema: StoredIdentityProvider } },
+    async handler({ body, actor }) {
+      const { config, secret } = splitSecret(body);
+      if (body.type === 'ldap' && secret === undefined) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'an LDAP provider needs config.bindPassword', { fields: [{ path: 'body.config.bindPassword', message: 'required' }] });
+      const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: h.encrypt(body.id, secret) };
+      const row = await h.audited(actorOf(actor), 'identity-provider.create', body.id, async (q) => {
+        const r = await insertIdentityProvider(q, body.id, input, h.now());
+        return { result: r, before: null, after: h.auditView(r) };
+      });
+      return { status: 201, body: viewOf(row), version: 1, headers: { location: `/api/v1/identity-providers/${encodeURIComponent(row.id)}` } };
+    },
+  });
+}
+
+function replaceEndpoint(d: IdentityProviderDeps, h: Helpers) {
+  return endpoint({
+    method: 'put',
+    path: '/api/v1/identity-providers/{id}',
+    operationId: 'replaceIdentityProvider',
+    summary: 'Replace an identity provider (If-Match: "v<version>"); omit the secret to keep the stored one',
+    tags,
+    access: 'security:write',
+    params: Params,
+    body: IdentityProviderBody,
+    responses: { 200: { description: 'the provider as stored now', schema: StoredIdentityProvider } },
+    async handler({ req, params, body, actor }) {
+      if (body.id !== params.id) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'the provider id cannot change', { fields: [{ path: 'body.id', message: `must be "${params.id}"` }] });
+      const expected = expectedVersion(req);
+      const { config, secret } = splitSecret(body);
+      const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: h.encrypt(body.id, secret) };
+      const row = await h.audited(actorOf(actor), 'identity-provider.update', params.id, async (q) => {
+        const before = await getIdentityProvider(q, params.id);
+        const r = await updateIdentityProvider(q, params.id, input, expected, h.now());
+        return { result: r, before: h.auditView(before), after: { ...h.auditView(r), secretChanged: secret !== undefined } };
+      });
+      return { body: viewOf(row), version: Number(row.version) };
+    },
+  });
+}
+
+function deleteEndpoint(d: IdentityProviderDeps, h: Helpers) {
+  return endpoint({
+    method: 'delete',
+    path: '/api/v1/identity-providers/{id}',
+    operationId: 'deleteIdentityProvider',
+    summary: 'Delete an identity provider (If-Match honoured)',
+    tags,
+    access: 'security:write',
+    params: Params,
+    responses: { 204: { description: 'deleted' } },
+    async handler({ req, params, actor }) {
+      const expected = expectedVersion(req);
+      await h.audited(actorOf(actor), 'identity-provider.delete', params.id, async (q) => {
+        const before = await getIdentityProvider(q, params.id);
+        await deleteIdentityProvider(q, params.id, expected);
+        return { result: undefined, before: h.auditView(before), after: null };
+      });
+      return { status: 204 };
+    },
+  });
+}
+
+function testEndpoint(d: IdentityProviderDeps) {
+  return endpoint({
+    method: 'post',
+    path: '/api/v1/identity-providers/{id}/test',
+    operationId: 'testIdentityProvider',
+    summary: 'Test a provider: connect, bind, and (LDAP) look up a sample user with groups and mapped roles',
+    tags,
+    access: 'security:write',
+    params: Params,
+    body: TestBody,
+    bodyExample: { username: 'alice' },
+    responses: { 200: { description: 'what the test found, step by step (ok false when a step failed)', schema: z.object({ ok: z.boolean() }).loose() } },
+    async handler({ params, body }) {
+      const row = await getIdentityProvider(d.store, params.id);
+      return { body: await testProvider(row, d.keyRing, body.username) };
+    },
+  });
+}
+
+/** The identity-provider endpoints. */
+export function identityProviderEndpoints(d: IdentityProviderDeps): EndpointSpec<never, never, never>[] {
+  const h = helpers(d);
+  return [listEndpoint(d), getEndpoint(d), createEndpoint(d, h), replaceEndpoint(d, h), deleteEndpoint(d, h), testEndpoint(d)] as EndpointSpec<never, never, never>[];
 }

@@ -4,7 +4,7 @@
  * chosen by id (per OAuth client) or by the username's `@domain`.
  */
 import type { KeyRing } from '../secrets/envelope.js';
-import { getIdentityProvider, listIdentityProviders, type IdentityProviderRow } from '../store/identity-providers-repo.js';
+import { getIdentityProvider, listIdentityProviders, notFoundAsUndefined, type IdentityProviderRow } from '../store/identity-providers-repo.js';
 import type { Store } from '../store/index.js';
 import type { LdapProvider } from './ldap-provider.js';
 import { createLocalVerifier } from './local-users.js';
@@ -46,7 +46,7 @@ export function createProviderRegistry(d: ProviderRegistryDeps): ProviderRegistr
 
   return {
     async verifier(id) {
-      const row = await getIdentityProvider(d.store, id).catch(() => undefined);
+      const row = await getIdentityProvider(d.store, id).catch(notFoundAsUndefined);
       return row ? build(row) : undefined;
     },
     async route(username, defaultId) {

@@ -10,7 +10,7 @@ import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import type { KeyRing } from '../secrets/envelope.js';
 import { appendAuditEvent, type Store } from '../store/index.js';
-import { getIdentityProvider, listIdentityProviders, type IdentityProviderRow } from '../store/identity-providers-repo.js';
+import { getIdentityProvider, listIdentityProviders, notFoundAsUndefined, type IdentityProviderRow } from '../store/identity-providers-repo.js';
 import { finishOidcLogin, startOidcLogin } from './oidc-login.js';
 import type { OidcConfig } from './oidc-config.js';
 import { discover } from './oidc-discovery.js';
@@ -31,13 +31,15 @@ const Params = z.object({ provider: z.string().min(1).max(64) });
 const METADATA_TTL_MS = 10 * 60_000;
 const tags = ['auth'];
 
-/** The SSO endpoints. */
-export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
+type Resolve = (id: string) => Promise<{ row: IdentityProviderRow; cfg: OidcConfig; as: oauth.AuthorizationServer; redirectUri: string }>;
+
+/** Finds an enabled OIDC provider and its (cached) metadata; 404 / 503 otherwise. */
+function resolver(d: SsoDeps): Resolve {
   const now = d.now ?? Date.now;
   const metadata = new Map<string, { version: number; at: number; as: oauth.AuthorizationServer }>();
 
-  const resolve = async (id: string): Promise<{ row: IdentityProviderRow; cfg: OidcConfig; as: oauth.AuthorizationServer; redirectUri: string }> => {
-    const row = await getIdentityProvider(d.store, id).catch(() => undefined);
+  return async (id) => {
+    const row = await getIdentityProvider(d.store, id).catch(notFoundAsUndefined);
     if (!row || row.type !== 'oidc' || row.enabled !== 1) throw new AdminError('ADMIN_SSO_UNKNOWN_PROVIDER', 'NOT_FOUND', `no enabled single sign-on provider "${id}"`);
     const cfg = oidcConfigOf(row, d.keyRing);
     let m = metadata.get(id);
@@ -52,7 +54,10 @@ export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
     return { row, cfg, as: m.as, redirectUri: `${d.publicUrl().replace(/\/$/, '')}/api/v1/sso/${encodeURIComponent(id)}/callback` };
   };
 
-  const providers = endpoint({
+}
+
+function providersEndpoint(d: SsoDeps) {
+  return endpoint({
     method: 'get',
     path: '/api/v1/sso/providers',
     operationId: 'listSsoProviders',
@@ -65,8 +70,10 @@ export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
       return { body: { items: rows.map((r) => ({ id: r.id, displayName: r.display_name, startUrl: `/api/v1/sso/${encodeURIComponent(r.id)}/start` })) } };
     },
   });
+}
 
-  const start = endpoint({
+function startEndpoint(d: SsoDeps, resolve: Resolve) {
+  return endpoint({
     method: 'get',
     path: '/api/v1/sso/{provider}/start',
     operationId: 'startSso',
@@ -78,12 +85,14 @@ export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
     responses: { 302: { description: 'redirect to the provider' }, 404: { description: 'no such enabled provider' }, 503: { description: 'provider unavailable' } },
     async handler({ params, query }) {
       const p = await resolve(params.provider);
-      const location = await startOidcLogin(d.store, p.row.id, p.cfg, p.as, p.redirectUri, query.return_to ?? '/', now());
+      const location = await startOidcLogin(d.store, p.row.id, p.cfg, p.as, p.redirectUri, query.return_to ?? '/', (d.now ?? Date.now)());
       return { status: 302, headers: { location, 'cache-control': 'no-store' } };
     },
   });
+}
 
-  const callback = endpoint({
+function callbackEndpoint(d: SsoDeps, resolve: Resolve) {
+  return endpoint({
     method: 'get',
     path: '/api/v1/sso/{provider}/callback',
     operationId: 'finishSso',
@@ -95,7 +104,7 @@ export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
     responses: { 302: { description: 'signed in; agentcore_session cookie set' }, 401: { description: 'a check failed' }, 403: { description: 'no console role mapped' } },
     async handler({ req, res, params }) {
       const p = await resolve(params.provider);
-      const t = now();
+      const t = (d.now ?? Date.now)();
       const client = clientAddress(req);
       try {
         const who = await finishOidcLogin(d.store, p.row.id, p.cfg, p.as, p.redirectUri, new URL(req.originalUrl, d.publicUrl()), t);
@@ -111,6 +120,10 @@ export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
       }
     },
   });
+}
 
-  return [providers, start, callback] as EndpointSpec<never, never, never>[];
+/** The SSO endpoints. */
+export function ssoEndpoints(d: SsoDeps): EndpointSpec<never, never, never>[] {
+  const resolve = resolver(d);
+  return [providersEndpoint(d), startEndpoint(d, resolve), callbackEndpoint(d, resolve)] as EndpointSpec<never, never, never>[];
 }

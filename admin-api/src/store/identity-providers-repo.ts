@@ -6,7 +6,7 @@ import type { Selectable } from 'kysely';
 import { identityDb, type IdentityProvidersTable } from './identity-tables.js';
 import { toStoreError, withStoreErrors } from './map-driver-error.js';
 import type { Queryable } from './queryable.js';
-import { StoreError } from './store-error.js';
+import { isStoreError, StoreError } from './store-error.js';
 
 export type IdentityProviderRow = Selectable<IdentityProvidersTable>;
 
@@ -74,4 +74,10 @@ export async function deleteIdentityProvider(q: Queryable, id: string, expected:
     return d.executeTakeFirst();
   });
   if (Number(r.numDeletedRows) === 0) throw await missOrStale(q, id, expected);
+}
+
+/** For `.catch`: a 404 StoreError becomes undefined; any other error (store down) is rethrown. */
+export function notFoundAsUndefined(err: unknown): undefined {
+  if (isStoreError(err, 'ADMIN_STORE_NOT_FOUND')) return undefined;
+  throw err;
 }
