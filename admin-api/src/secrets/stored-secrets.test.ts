@@ -2,19 +2,24 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/index.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../store/test-databases.js';
 import { getIdentityProvider, insertIdentityProvider } from '../store/identity-providers-repo.js';
 import { decryptSecret, encryptSecret, masterKeyFrom, type KeyRing } from './envelope.js';
 import { assertSecretsReadable, keyIdsInUse, providerSecretContext, rotateSecrets } from './stored-secrets.js';
 
 const ring = (): KeyRing => ({ current: masterKeyFrom(randomBytes(32)), previous: [] });
 let store: Store | undefined;
+let database: TestDatabase | undefined;
 afterEach(async () => {
   await store?.close();
+  await database?.drop();
   store = undefined;
+  database = undefined;
 });
 
-async function seeded(r: KeyRing): Promise<Store> {
-  store = await openStore('sqlite::memory:');
+async function seeded(r: KeyRing, dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<Store> {
+  database = await createTestDatabase(dialect);
+  store = await openStore(database.url);
   for (const id of ['corp', 'okta']) {
     await insertIdentityProvider(store, id, { type: 'ldap', displayName: id, enabled: true, domains: [], config: {}, secret: encryptSecret(r, `pw-${id}`, providerSecretContext(id)) }, Date.now());
   }
@@ -35,9 +40,9 @@ describe('secrets at rest in the store', () => {
     await expect(assertSecretsReadable(s, r)).resolves.toBeUndefined();
   });
 
-  it('rotation re-encrypts every row under the new key, after which the old key is not needed', async () => {
+  it.each(DIALECTS)('rotation re-encrypts every row under the new key, after which the old key is not needed (%s)', async (dialect) => {
     const old = ring();
-    const s = await seeded(old);
+    const s = await seeded(old, dialect);
     const next: KeyRing = { current: masterKeyFrom(randomBytes(32)), previous: [old.current] };
     expect(await rotateSecrets(s, next)).toBe(2);
     expect(await rotateSecrets(s, next)).toBe(0);
@@ -48,5 +53,5 @@ describe('secrets at rest in the store', () => {
     expect(decryptSecret(onlyNew, row.secret ?? '', providerSecretContext('okta'))).toBe('pw-okta');
     // a ciphertext moved to another row does not open there
     expect(() => decryptSecret(onlyNew, row.secret ?? '', providerSecretContext('corp'))).toThrow(/another object/);
-  });
+  }, 30_000);
 });
