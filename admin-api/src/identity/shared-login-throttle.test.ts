@@ -11,6 +11,8 @@ import { redisFailureLog, storeFailureLog } from './failure-logs.js';
 import { guardedPasswordCheck } from './guarded-login.js';
 import { createLocalVerifier } from './local-users.js';
 import { createSharedLoginThrottle } from './shared-login-throttle.js';
+import { LdapConfig } from './ldap-config.js';
+import { createLdapProvider } from './ldap-provider.js';
 
 const MIN = 60_000;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -119,4 +121,17 @@ describe('shared login throttle', () => {
     const user = await guardedPasswordCheck(t2, verifier, 'heidi', 'heidi-correct-password', '10.4.4.4', 1000);
     expect(user).toMatchObject({ username: 'heidi', roles: ['viewer'], adminRoles: ['auditor'], provider: 'local' });
   }, 30_000);
+
+  it('a directory that is down answers 503 in time and does not count as a failed attempt', async () => {
+    const t = createSharedLoginThrottle(storeFailureLog(await sqliteStore()), { maxPerUsername: 1 });
+    // nothing listens on port 9 of 127.0.0.1 here: connection refused, like a stopped slapd
+    const cfg = LdapConfig.parse({ url: 'ldaps://127.0.0.1:9', bindDn: 'cn=x', userBase: 'dc=x', connectTimeoutMs: 500, operationTimeoutMs: 500 });
+    const ldap = createLdapProvider('down', cfg, 'pw');
+    cleanups.push(() => ldap.close());
+    const t0 = Date.now();
+    const err = await guardedPasswordCheck(t, ldap, 'ivan', 'pw', '10.5.5.5', 0).catch((e: unknown) => e as AdminError);
+    expect(err).toMatchObject({ status: 503, publicCode: 'SERVICE_UNAVAILABLE' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await t.check('ivan', '10.5.5.5', 0)).toBeUndefined();
+  });
 });
