@@ -3,13 +3,14 @@
  * database, the memberof overlay, an LDIF of users and nested groups, and ldaps with a CA made by
  * openssl. Started and stopped by pid; the data directory survives stop() so restart() recovers.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'ldapts';
+import { freePort, makeCertificates } from './test-certs.js';
 
 export const SUFFIX = 'dc=example,dc=test';
 export const ROOT_DN = `cn=admin,${SUFFIX}`;
@@ -37,31 +38,6 @@ export interface Slapd {
   adminClient(): Promise<Client>;
   /** stop + delete the temp directory */
   dispose(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-/** A CA and a server certificate for 127.0.0.1/localhost, plus a second unrelated CA. */
-function makeCertificates(dir: string): void {
-  for (const ca of ['ca', 'other-ca']) {
-    openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${ca} for slapd tests`, '-keyout', `${ca}.key`, '-out', `${ca}.pem`);
-  }
-  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem');
 }
 
 function slapdConf(dir: string): string {
