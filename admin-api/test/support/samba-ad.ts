@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'ldapts';
+import { Attribute, Client } from 'ldapts';
 import { makeCertificates } from './test-certs.js';
 import { createServer } from 'node:net';
 
@@ -42,16 +42,19 @@ const unicodePwd = (password: string): Buffer => Buffer.from(`"${password}"`, 'u
 /** Adds users (alice, bob, a disabled carol) and nested groups GG-Platform ⊂ GG-Engineering ⊂ GG-Staff. */
 async function seed(c: Client): Promise<void> {
   const users = `CN=Users,${AD_BASE}`;
+  const attrs = (rec: Record<string, string | string[]>): Attribute[] => Object.entries(rec).map(([type, v]) => new Attribute({ type, values: Array.isArray(v) ? v : [v] }));
   const user = async (sam: string, password: string, uac: number) =>
-    c.add(`CN=${sam},${users}`, {
-      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
-      sAMAccountName: sam,
-      userPrincipalName: `${sam}@corp.example.test`,
-      displayName: `${sam[0]?.toUpperCase()}${sam.slice(1)} Test`,
-      mail: `${sam}@corp.example.test`,
-      unicodePwd: unicodePwd(password),
-      userAccountControl: String(uac),
-    });
+    c.add(`CN=${sam},${users}`, [
+      ...attrs({
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: sam,
+        userPrincipalName: `${sam}@corp.example.test`,
+        displayName: `${sam[0]?.toUpperCase()}${sam.slice(1)} Test`,
+        mail: `${sam}@corp.example.test`,
+        userAccountControl: String(uac),
+      }),
+      new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }),
+    ]);
   await user('alice', 'Alice-Passw0rd!1', 512);
   await user('bob', 'Bob-Passw0rd!2', 512);
   await user('carol', 'Carol-Passw0rd!3', 514); // ACCOUNTDISABLE
