@@ -124,6 +124,14 @@ describe.skipIf(!slapdAvailable())('LDAP provider against slapd', () => {
     expect((await p.verifyPassword('alice', 'alice-password-1')).ok && true).toBe(true);
   });
 
+  it('the pool serves many concurrent sign-ins with a few connections', async () => {
+    const p = provider({ poolSize: 2 });
+    const users = [['alice', 'alice-password-1'], ['bob', 'bob-password-2'], ['dave', 'dave-password-4']] as const;
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => users[i % 3] ?? users[0]).map(([u, pw]) => p.verifyPassword(u, pw)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.map((r) => r.ok && r.user.username)).toEqual(Array.from({ length: 30 }, (_, i) => users[i % 3]?.[0]));
+  });
+
   it('slapd stopped mid-test: PROVIDER_UNAVAILABLE within the timeout, then recovery after restart', async () => {
     const p = provider();
     expect((await p.verifyPassword('alice', 'alice-password-1')).ok).toBe(true); // the pool holds a live connection
