@@ -16,6 +16,8 @@ import { mapGroups, strongestAdminRole } from './role-mapping.js';
 
 /** A pending login lives this long (the user's time at the IdP). */
 export const SSO_LOGIN_TTL_MS = 10 * 60_000;
+/** At most this many pending logins (all providers): /start is public, so its rows are bounded. */
+export const MAX_PENDING_SSO_LOGINS = 10_000;
 
 const stateHash = (state: string): string => createHash('sha256').update(state, 'utf8').digest('hex');
 
@@ -23,12 +25,13 @@ const stateHash = (state: string): string => createHash('sha256').update(state, 
 export const safeReturnPath = (p: string | undefined): string => (p && /^\/(?![/\\])[\x21-\x7e]*$/.test(p) ? p : '/');
 
 /** Stores the PKCE verifier, nonce and return path under a fresh state, and gives the IdP URL to redirect to. */
-export async function startOidcLogin(q: Queryable, providerId: string, cfg: OidcConfig, as: oauth.AuthorizationServer, redirectUri: string, returnTo: string, now: number): Promise<string> {
+export async function startOidcLogin(q: Queryable, providerId: string, cfg: OidcConfig, as: oauth.AuthorizationServer, redirectUri: string, returnTo: string, now: number, maxPending = MAX_PENDING_SSO_LOGINS): Promise<string> {
   if (!as.authorization_endpoint) throw new AdminError('ADMIN_SSO_PROVIDER_INVALID', 'SERVICE_UNAVAILABLE', `the provider "${providerId}" publishes no authorization endpoint`);
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
-  await insertSsoLogin(q, { state_hash: stateHash(state), provider: providerId, code_verifier: codeVerifier, nonce, return_to: safeReturnPath(returnTo), expires_at: now + SSO_LOGIN_TTL_MS }, now);
+  const stored = await insertSsoLogin(q, { state_hash: stateHash(state), provider: providerId, code_verifier: codeVerifier, nonce, return_to: safeReturnPath(returnTo), expires_at: now + SSO_LOGIN_TTL_MS }, now, maxPending);
+  if (!stored) throw new AdminError('ADMIN_SSO_BUSY', 'SERVICE_UNAVAILABLE', 'too many sign-ins are in progress; try again in a few minutes', {}, { headers: { 'retry-after': '60' } });
   const url = new URL(as.authorization_endpoint);
   const params: Record<string, string> = {
     client_id: cfg.clientId,

@@ -6,12 +6,15 @@ import type { Queryable } from './queryable.js';
 
 export type SsoLoginRow = Selectable<SsoLoginsTable>;
 
-/** Stores a pending login and drops expired ones. */
-export const insertSsoLogin = (q: Queryable, row: SsoLoginsTable, now: number): Promise<void> =>
+/** Stores a pending login and drops expired ones; false (nothing stored) when `maxPending` are already waiting. */
+export const insertSsoLogin = (q: Queryable, row: SsoLoginsTable, now: number, maxPending: number): Promise<boolean> =>
   withStoreErrors('SSO login', async () => {
     const db = identityDb(q);
     await db.deleteFrom('sso_logins').where('expires_at', '<=', now).execute();
+    const { n } = await db.selectFrom('sso_logins').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    if (Number(n) >= maxPending) return false;
     await db.insertInto('sso_logins').values(row).execute();
+    return true;
   });
 
 /** Takes (deletes and returns) the pending login of a state hash for a provider; undefined if unknown, used or expired. */
