@@ -12,16 +12,16 @@ import type { SharedLoginThrottle } from './shared-login-throttle.js';
 export async function guardedPasswordCheck(throttle: SharedLoginThrottle, verifier: PasswordVerifier, username: string, password: string, client: string, now: number, signal?: AbortSignal): Promise<VerifiedUser> {
   const lock = await throttle.check(username, client, now);
   if (lock) {
-    throw new AdminError('ADMIN_LOGIN_LOCKED', 'RATE_LIMITED', 'too many failed login attempts; try again later', { retry_after_seconds: lock.retryAfterSeconds }, { headers: { 'retry-after': String(lock.retryAfterSeconds) } });
+    throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retry_after_seconds: lock.retryAfterSeconds }, { headers: { 'retry-after': String(lock.retryAfterSeconds) } });
   }
   const r: PasswordCheck = await verifier.verifyPassword(username, password, signal);
   if (r.ok) {
     await throttle.recordSuccess(username);
     return r.user;
   }
-  if (r.reason === 'PROVIDER_UNAVAILABLE') throw new AdminError('ADMIN_IDENTITY_PROVIDER_UNAVAILABLE', 'SERVICE_UNAVAILABLE', r.message);
+  if (r.reason === 'PROVIDER_UNAVAILABLE') throw new AdminError('ADMIN_IDENTITY_PROVIDER_UNAVAILABLE', r.message);
   await throttle.recordFailure(username, client, now);
   // A disabled account is told only to someone who gave its right password (the verifier's rule).
-  if (r.reason === 'ACCOUNT_DISABLED') throw new AdminError('ADMIN_ACCOUNT_DISABLED', 'FORBIDDEN', r.message);
-  throw new AdminError('ADMIN_LOGIN_FAILED', 'UNAUTHENTICATED', 'invalid username or password');
+  if (r.reason === 'ACCOUNT_DISABLED') throw new AdminError('ADMIN_ACCOUNT_DISABLED', r.message);
+  throw new AdminError('ADMIN_LOGIN_FAILED', 'invalid username or password');
 }

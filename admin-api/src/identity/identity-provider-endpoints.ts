@@ -45,7 +45,7 @@ export function viewOf(row: IdentityProviderRow) {
 }
 
 const actorOf = (actor: Actor | undefined): Actor => {
-  if (!actor) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'log in or send a personal access token');
+  if (!actor) throw new AdminError('ADMIN_UNAUTHENTICATED', 'log in or send a personal access token');
   return actor;
 };
 
@@ -54,7 +54,7 @@ function helpers(d: IdentityProviderDeps) {
   const now = d.now ?? Date.now;
   const encrypt = (id: string, secret: string | undefined): string | undefined => {
     if (secret === undefined) return undefined;
-    if (!d.keyRing) throw new AdminError('ADMIN_SECRET_KEY_MISSING', 'INVALID_REQUEST', 'this provider has a secret, and secrets are stored encrypted: start the admin API with AGENTCORE_SECRET_KEY or AGENTCORE_SECRET_KEY_FILE');
+    if (!d.keyRing) throw new AdminError('ADMIN_SECRET_KEY_REQUIRED', 'this provider has a secret, and secrets are stored encrypted: start the admin API with AGENTCORE_SECRET_KEY or AGENTCORE_SECRET_KEY_FILE');
     return encryptSecret(d.keyRing, secret, providerSecretContext(id));
   };
   const audited = async <T>(actor: Actor, action: string, id: string, fn: (q: Queryable) => Promise<{ result: T; before: unknown; after: unknown }>): Promise<T> => {
@@ -121,7 +121,7 @@ function createEndpoint(d: IdentityProviderDeps, h: Helpers) {
     responses: { 201: { description: 'created; Location and ETag set', schema: StoredIdentityProvider } },
     async handler({ body, actor }) {
       const { config, secret } = splitSecret(body);
-      if (body.type === 'ldap' && secret === undefined) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'an LDAP provider needs config.bindPassword', { fields: [{ path: 'body.config.bindPassword', message: 'required' }] });
+      if (body.type === 'ldap' && secret === undefined) throw new AdminError('ADMIN_INPUT_INVALID', 'an LDAP provider needs config.bindPassword', { fields: [{ path: 'body.config.bindPassword', message: 'required' }] });
       const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: h.encrypt(body.id, secret) };
       const row = await h.audited(actorOf(actor), 'identity-provider.create', body.id, async (q) => {
         const r = await insertIdentityProvider(q, body.id, input, h.now());
@@ -144,7 +144,7 @@ function replaceEndpoint(d: IdentityProviderDeps, h: Helpers) {
     body: IdentityProviderBody,
     responses: { 200: { description: 'the provider as stored now', schema: StoredIdentityProvider } },
     async handler({ req, params, body, actor }) {
-      if (body.id !== params.id) throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'the provider id cannot change', { fields: [{ path: 'body.id', message: `must be "${params.id}"` }] });
+      if (body.id !== params.id) throw new AdminError('ADMIN_INPUT_INVALID', 'the provider id cannot change', { fields: [{ path: 'body.id', message: `must be "${params.id}"` }] });
       const expected = expectedVersion(req);
       const { config, secret } = splitSecret(body);
       const input = { type: body.type, displayName: body.displayName, enabled: body.enabled, domains: body.domains, config, secret: h.encrypt(body.id, secret) };

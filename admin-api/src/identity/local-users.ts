@@ -3,7 +3,7 @@
  * auth/password-hash.ts). Unknown users cost the same scrypt as known ones. Gateway roles come from
  * the provider's mapping keyed by admin role; the admin role itself is the admin role.
  */
-import { getAdminUser } from '../auth/admin-accounts-repo.js';
+import { getAdminUser } from '../store/admin-accounts-repo.js';
 import { verifyPassword } from '../auth/password-hash.js';
 import type { Queryable } from '../store/queryable.js';
 import { invalidCredentials, type PasswordVerifier } from './password-verifier.js';

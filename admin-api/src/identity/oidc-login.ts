@@ -26,12 +26,12 @@ export const safeReturnPath = (p: string | undefined): string => (p && /^\/(?![/
 
 /** Stores the PKCE verifier, nonce and return path under a fresh state, and gives the IdP URL to redirect to. */
 export async function startOidcLogin(q: Queryable, providerId: string, cfg: OidcConfig, as: oauth.AuthorizationServer, redirectUri: string, returnTo: string, now: number, maxPending = MAX_PENDING_SSO_LOGINS): Promise<string> {
-  if (!as.authorization_endpoint) throw new AdminError('ADMIN_SSO_PROVIDER_INVALID', 'SERVICE_UNAVAILABLE', `the provider "${providerId}" publishes no authorization endpoint`);
+  if (!as.authorization_endpoint) throw new AdminError('ADMIN_SSO_PROVIDER_INVALID', `the provider "${providerId}" publishes no authorization endpoint`);
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();
   const stored = await insertSsoLogin(q, { state_hash: stateHash(state), provider: providerId, code_verifier: codeVerifier, nonce, return_to: safeReturnPath(returnTo), expires_at: now + SSO_LOGIN_TTL_MS }, now, maxPending);
-  if (!stored) throw new AdminError('ADMIN_SSO_BUSY', 'SERVICE_UNAVAILABLE', 'too many sign-ins are in progress; try again in a few minutes', {}, { headers: { 'retry-after': '60' } });
+  if (!stored) throw new AdminError('ADMIN_SSO_BUSY', 'too many sign-ins are in progress; try again in a few minutes', {}, { headers: { 'retry-after': '60' } });
   const url = new URL(as.authorization_endpoint);
   const params: Record<string, string> = {
     client_id: cfg.clientId,
@@ -56,7 +56,7 @@ export interface OidcIdentity {
   returnTo: string;
 }
 
-const refused = (message: string, details: Record<string, unknown> = {}) => new AdminError('ADMIN_SSO_REFUSED', 'UNAUTHENTICATED', message, details);
+const refused = (message: string, details: Record<string, unknown> = {}) => new AdminError('ADMIN_SSO_REFUSED', message, details);
 
 function groupsOf(claims: Record<string, unknown>, claim: string): string[] {
   const v = claims[claim];
@@ -85,14 +85,14 @@ export async function finishOidcLogin(q: Queryable, providerId: string, cfg: Oid
       throw refused(`the identity provider refused the sign-in: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`);
     }
     if (err instanceof oauth.OperationProcessingError) throw refused(`the sign-in answer failed a check: ${err.message}`, { check: err.code });
-    throw new AdminError('ADMIN_SSO_PROVIDER_UNAVAILABLE', 'SERVICE_UNAVAILABLE', `the identity provider "${providerId}" is unavailable`, {}, { cause: err });
+    throw new AdminError('ADMIN_SSO_PROVIDER_UNAVAILABLE', `the identity provider "${providerId}" is unavailable`, {}, { cause: err });
   }
   const username = claims[cfg.usernameClaim];
   if (typeof username !== 'string' || username === '') throw refused(`the ID token has no "${cfg.usernameClaim}" claim`);
   const groups = groupsOf(claims, cfg.groupsClaim);
   const role = strongestAdminRole(mapGroups(groups, cfg.mapping).adminRoles);
   if (!role) {
-    throw new AdminError('ADMIN_SSO_NO_ROLE', 'FORBIDDEN', `you signed in as "${username}", but none of your groups is mapped to a console role; ask an administrator to map one of them`, { username, groups });
+    throw new AdminError('ADMIN_SSO_NO_ROLE', `you signed in as "${username}", but none of your groups is mapped to a console role; ask an administrator to map one of them`, { username, groups });
   }
   return { subject: claims.sub, username, groups, role, returnTo: pending.return_to };
 }

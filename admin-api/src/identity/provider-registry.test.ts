@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READER_DN, READER_PASSWORD, slapdAvailable, startSlapd, type Slapd } from '../../test/support/slapd.js';
-import { insertAdminUser } from '../auth/admin-accounts-repo.js';
+import { insertAdminUser } from '../store/admin-accounts-repo.js';
 import { createDummyVerifier, hashPassword } from '../auth/password-hash.js';
 import { encryptSecret, masterKeyFrom, type KeyRing } from '../secrets/envelope.js';
 import { providerSecretContext } from '../secrets/stored-secrets.js';

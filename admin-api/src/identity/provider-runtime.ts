@@ -11,7 +11,7 @@ import { discover } from './oidc-discovery.js';
 /** The decrypted secret of a row, or undefined; a missing key ring with a stored secret is a clear 503. */
 export function providerSecret(row: IdentityProviderRow, ring: KeyRing | undefined): string | undefined {
   if (row.secret === null) return undefined;
-  if (!ring) throw new AdminError('ADMIN_SECRET_KEY_MISSING', 'SERVICE_UNAVAILABLE', 'the provider secret is encrypted and no AGENTCORE_SECRET_KEY is configured');
+  if (!ring) throw new AdminError('ADMIN_SECRET_KEY_MISSING', 'the provider secret is encrypted and no AGENTCORE_SECRET_KEY is configured');
   return decryptSecret(ring, row.secret, providerSecretContext(row.id));
 }
 

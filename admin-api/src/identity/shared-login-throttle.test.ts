@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { insertAdminUser } from '../auth/admin-accounts-repo.js';
+import { insertAdminUser } from '../store/admin-accounts-repo.js';
 import { createDummyVerifier, hashPassword } from '../auth/password-hash.js';
 import type { AdminError } from '../errors.js';
 import { openStore, type Store } from '../store/index.js';

@@ -40,14 +40,14 @@ function resolver(d: SsoDeps): Resolve {
 
   return async (id) => {
     const row = await getIdentityProvider(d.store, id).catch(notFoundAsUndefined);
-    if (!row || row.type !== 'oidc' || row.enabled !== 1) throw new AdminError('ADMIN_SSO_UNKNOWN_PROVIDER', 'NOT_FOUND', `no enabled single sign-on provider "${id}"`);
+    if (!row || row.type !== 'oidc' || row.enabled !== 1) throw new AdminError('ADMIN_SSO_UNKNOWN_PROVIDER', `no enabled single sign-on provider "${id}"`);
     const cfg = oidcConfigOf(row, d.keyRing);
     let m = metadata.get(id);
     if (!m || m.version !== Number(row.version) || now() - m.at > METADATA_TTL_MS) {
       try {
         m = { version: Number(row.version), at: now(), as: await discover(cfg) };
       } catch (err) {
-        throw new AdminError('ADMIN_SSO_PROVIDER_UNAVAILABLE', 'SERVICE_UNAVAILABLE', `the identity provider "${id}" is unavailable (discovery failed)`, {}, { cause: err });
+        throw new AdminError('ADMIN_SSO_PROVIDER_UNAVAILABLE', `the identity provider "${id}" is unavailable (discovery failed)`, {}, { cause: err });
       }
       metadata.set(id, m);
     }

@@ -6,7 +6,7 @@
  * Built from the session primitives of `auth/` (insertSession, sessionCookie, csrfTokenFor …); the
  * integrator may extract the password login's session creation into one shared function.
  */
-import { deleteExpiredSessions, getAdminUser, insertAdminUser, insertSession, updateAdminUser } from '../auth/admin-accounts-repo.js';
+import { deleteExpiredSessions, getAdminUser, insertAdminUser, insertSession, updateAdminUser } from '../store/admin-accounts-repo.js';
 import type { AdminRole } from '../auth/admin-roles.js';
 import { sessionCookie } from '../auth/auth-context.js';
 import { csrfTokenFor, newSessionId, sha256Hex } from '../auth/credential-digest.js';
@@ -35,7 +35,7 @@ export async function createSsoSession(store: Store, who: { provider: string; us
   const expiresAt = o.now + o.sessionTtlMs;
   await inTransaction(store, async (trx) => {
     const existing = await getAdminUser(trx, username);
-    if (existing?.disabled) throw new AdminError('ADMIN_SSO_ACCOUNT_DISABLED', 'FORBIDDEN', 'this single sign-on account was disabled by an administrator');
+    if (existing?.disabled) throw new AdminError('ADMIN_SSO_ACCOUNT_DISABLED', 'this single sign-on account was disabled by an administrator');
     if (!existing) await insertAdminUser(trx, { username, passwordHash: SSO_PASSWORD_HASH, role: who.role }, o.now);
     else if (existing.role !== who.role) await updateAdminUser(trx, username, { role: who.role }, o.now);
     await deleteExpiredSessions(trx, o.now);

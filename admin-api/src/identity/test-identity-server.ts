@@ -12,9 +12,9 @@ import { openStore, type Store } from '../store/index.js';
 export const headerGuard: AccessGuard = async (req, access) => {
   if (access === 'public' || access === 'sidecar') return undefined;
   const role = req.headers['x-test-role'];
-  if (typeof role !== 'string' || !(ADMIN_ROLES as readonly string[]).includes(role)) throw new AdminError('ADMIN_UNAUTHENTICATED', 'UNAUTHENTICATED', 'no x-test-role');
+  if (typeof role !== 'string' || !(ADMIN_ROLES as readonly string[]).includes(role)) throw new AdminError('ADMIN_UNAUTHENTICATED', 'no x-test-role');
   const actor: Actor = { username: `test-${role}`, role: role as AdminRole, via: 'token' };
-  if (access !== 'authenticated' && !roleAllows(actor.role, access)) throw new AdminError('ADMIN_FORBIDDEN', 'FORBIDDEN', `${role} may not ${access}`);
+  if (access !== 'authenticated' && !roleAllows(actor.role, access)) throw new AdminError('ADMIN_FORBIDDEN', `${role} may not ${access}`);
   return actor;
 };
 
