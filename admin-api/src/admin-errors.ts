@@ -54,6 +54,7 @@ export const ADMIN_ERRORS = {
   ADMIN_INTERNAL: { public: 'INTERNAL_ERROR', message: 'the admin API failed to process the request; report the request id' },
   ADMIN_STORE_UNAVAILABLE: { public: 'SERVICE_UNAVAILABLE', message: 'the database cannot be reached, or stayed locked past busy_timeout; retry later' },
   ADMIN_IDENTITY_PROVIDER_UNAVAILABLE: { public: 'SERVICE_UNAVAILABLE', message: 'the directory or identity provider did not answer in time, or refused the service account; nobody is signed in; retry later' },
+  ADMIN_THROTTLE_UNAVAILABLE: { public: 'SERVICE_UNAVAILABLE', message: 'the shared brute-force counters (Redis) cannot be reached, so no login is checked; retry later' },
   ADMIN_SECRET_KEY_MISSING: { public: 'SERVICE_UNAVAILABLE', message: 'a stored secret is encrypted and no AGENTCORE_SECRET_KEY is configured' },
   ADMIN_SSO_PROVIDER_UNAVAILABLE: { public: 'SERVICE_UNAVAILABLE', message: 'the OIDC provider cannot be reached (discovery or token request failed); retry later' },
   ADMIN_SSO_PROVIDER_INVALID: { public: 'SERVICE_UNAVAILABLE', message: "the OIDC provider's metadata lacks what sign-in needs (e.g. an authorization endpoint)" },

@@ -17,6 +17,10 @@ export const AdminConfig = z.object({
   publicUrl: z.url({ protocol: /^https?$/ }).optional().describe('the URL users reach the admin API at (OpenAPI servers; https → Secure cookies)'),
   secureCookies: z.enum(['auto', 'true', 'false']).default('auto').describe('auto (from --public-url), true or false'),
   accessLogRetentionDays: intFlag(1, 3650).default(30).describe('access-log records older than this are deleted'),
+  redis: z
+    .url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' })
+    .optional()
+    .describe('keep the login brute-force counters in Redis (shared by replicas); default: the database'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),
 });

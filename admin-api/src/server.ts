@@ -14,7 +14,9 @@ import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
 import type { EndpointSpec } from './http/endpoint.js';
+import { createIdentity, openFailureLog } from './identity/index.js';
 import { resourceEndpoints } from './resources/index.js';
+import { openSecrets } from './secrets/open-secrets.js';
 import { createSidecarContract } from './sidecar/index.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -53,15 +55,24 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const env = o.env ?? process.env;
   const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-admin' }, timestamp: pino.stdTimeFunctions.isoTime }, o.logDestination ?? pino.destination(1));
   const store = await openStore(config.database);
+  const keyRing = await openSecrets(store, env, log).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
-  const bundles = await createBundleService({ store, log, ...(notifier ? { notifier } : {}) });
+  const bundles = await createBundleService({ store, log, ...(keyRing ? { keyRing } : {}), ...(notifier ? { notifier } : {}) });
   const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
-  const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar });
+  const failures = openFailureLog(store, config.redis);
+  const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar, failureLog: failures.log });
+  let boundUrl = `http://${config.listen.host}:${config.listen.port}`; // the real port once listening (port 0 in tests)
+  const publicUrl = () => config.publicUrl ?? boundUrl;
+  const identity = await createIdentity({ store, env, publicUrl, secureCookies, ...(keyRing ? { keyRing } : {}) });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
 
   const endpoints: EndpointSpec<never, never, never>[] = [
     ...auth.endpoints,
+    ...identity.endpoints,
     ...resourceEndpoints({ store, onPolicyChange: (service, actor) => bundles.onPolicyChange(service, actor) }),
     ...bundles.endpoints,
     ...sidecar.endpoints,
@@ -84,6 +95,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const server = await listen(app, config.listen.port, config.listen.host);
   const a = server.address() as AddressInfo;
   const url = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  boundUrl = url;
   log.info({ url, database: store.dialect, docs: `${url}/docs/` }, 'agentcore-admin listening');
 
   let closing: Promise<void> | undefined;
@@ -99,6 +111,8 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await bundles.close();
+        await identity.close();
+        await failures.close();
         server.closeAllConnections();
         await stopped;
         await store.close();

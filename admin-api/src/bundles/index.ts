@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/admin-roles.js';
 import type { EndpointSpec } from '../http/endpoint.js';
+import type { KeyRing } from '../secrets/envelope.js';
 import type { Store } from '../store/index.js';
 import { bundleEndpoints } from './bundle-endpoints.js';
 import { createBundlePublisher } from './bundle-publisher.js';
@@ -36,6 +37,8 @@ export interface BundleServiceDeps {
   log: Logger;
   /** default: createLocalNotifier() (one replica); with several replicas on PostgreSQL, createPostgresNotifier. Closed by close(). */
   notifier?: ChangeNotifier;
+  /** encrypts the signing keys' private halves at rest (AGENTCORE_SECRET_KEY); without it they are stored in clear */
+  keyRing?: KeyRing;
   /** epoch ms; tests move it */
   now?: () => number;
   /** debounce of onPolicyChange publishes (ms, default 50) */
@@ -47,11 +50,12 @@ export async function createBundleService(deps: BundleServiceDeps): Promise<Bund
   const { store } = deps;
   const log = deps.log.child({ module: 'bundles' });
   const notifier = deps.notifier ?? createLocalNotifier();
-  await ensureSigningKey(store);
+  const keyRing = deps.keyRing;
+  await ensureSigningKey(store, keyRing);
   const waiters = createRevisionWaiters({ store, notifier, log });
-  const publisher = createBundlePublisher({ store, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs });
+  const publisher = createBundlePublisher({ store, keyRing, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs });
   return {
-    endpoints: bundleEndpoints({ store, publisher }),
+    endpoints: bundleEndpoints({ store, keyRing, publisher }),
     waiters,
     onPolicyChange: (service, actor) => publisher.schedule(service, actor.username),
     publish: (service, actor) => publisher.publish(service, actor),

@@ -1,6 +1,7 @@
 /** The two FailureLog implementations: the store's login_failures table, and Redis sorted sets. */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { AdminError } from '../errors.js';
 import { identityDb } from '../store/identity-tables.js';
 import type { Queryable } from '../store/queryable.js';
 import type { FailureLog } from './shared-login-throttle.js';
@@ -25,7 +26,7 @@ export function storeFailureLog(q: Queryable): FailureLog {
 
 /** Failures in Redis: a sorted set per key (score = time), trimmed to the window and expiring with it. */
 export function redisFailureLog(redis: Redis, prefix = 'agentcore:login-failures:'): FailureLog {
-  return {
+  return failClosed({
     async recent(key, since, limit) {
       const members = await redis.zrevrangebyscore(prefix + key, '+inf', `(${since}`, 'WITHSCORES', 'LIMIT', 0, limit);
       const times: number[] = [];
@@ -47,5 +48,22 @@ export function redisFailureLog(redis: Redis, prefix = 'agentcore:login-failures
     async clear(key) {
       await redis.del(prefix + key);
     },
-  };
+  });
+}
+
+/** Redis down or slow: the login answers 503 (no sign-in is allowed without the brute-force check). */
+function failClosed(log: FailureLog): FailureLog {
+  const guard = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      throw new AdminError('ADMIN_THROTTLE_UNAVAILABLE', undefined, {}, { cause: err });
+    });
+  return { recent: (...a) => guard(log.recent(...a)), add: (...a) => guard(log.add(...a)), clear: (...a) => guard(log.clear(...a)) };
+}
+
+/** The failure log of `--redis` (a Redis URL) or, without it, of the store; close() ends the Redis connection. */
+export function openFailureLog(q: Queryable, redisUrl: string | undefined): { log: FailureLog; close(): Promise<void> } {
+  if (!redisUrl) return { log: storeFailureLog(q), close: async () => undefined };
+  const redis = new Redis(redisUrl, { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 2000, retryStrategy: (n) => Math.min(n * 200, 2000) });
+  redis.on('error', () => undefined); // a down Redis answers 503 per login (failClosed); reconnects by itself
+  return { log: redisFailureLog(redis), close: async () => void (await redis.quit().catch(() => redis.disconnect())) };
 }

@@ -16,7 +16,7 @@ import { ssoEndpoints } from './sso-endpoints.js';
 export type { PasswordCheck, PasswordVerifier, VerifiedUser } from './password-verifier.js';
 export type { ProviderRegistry } from './provider-registry.js';
 export { createSharedLoginThrottle, type SharedLoginThrottle, type FailureLog } from './shared-login-throttle.js';
-export { redisFailureLog, storeFailureLog } from './failure-logs.js';
+export { openFailureLog, redisFailureLog, storeFailureLog } from './failure-logs.js';
 export { guardedPasswordCheck } from './guarded-login.js';
 
 export interface IdentityOptions {
@@ -28,6 +28,8 @@ export interface IdentityOptions {
   secureCookies: boolean;
   /** the console session lifetime (the auth module's; default 12 h) */
   sessionTtlMs?: number;
+  /** the key ring the server opened (secrets/open-secrets.ts); when absent it is loaded from `env` */
+  keyRing?: KeyRing;
 }
 
 export interface Identity {
@@ -39,8 +41,8 @@ export interface Identity {
 
 /** Loads the key ring, refuses to start when stored secrets cannot be opened, and builds the endpoints. */
 export async function createIdentity(o: IdentityOptions): Promise<Identity> {
-  const keyRing = loadKeyRing(o.env);
-  await assertSecretsReadable(o.store, keyRing);
+  const keyRing = o.keyRing ?? loadKeyRing(o.env);
+  if (!o.keyRing) await assertSecretsReadable(o.store, keyRing);
   const registry = createProviderRegistry({ store: o.store, keyRing, dummyVerify: await createDummyVerifier() });
   const endpoints = [
     ...identityProviderEndpoints({ store: o.store, keyRing }),

@@ -1,11 +1,14 @@
 /**
  * The encrypted columns of the store, checked at start-up and re-encrypted on key rotation.
- * Today: identity_providers.secret. Other owners add their column to SECRET_COLUMNS (see docs/identity.md).
+ * Today: identity_providers.secret and signing_keys.private_jwk. Other owners add their column to SECRET_COLUMNS
+ * (see docs/identity.md). Values not yet encrypted (signing keys written before a key was configured) are
+ * encrypted by encryptClearSecrets at start-up.
  */
 import { sql } from 'kysely';
 import type { Queryable } from '../store/queryable.js';
 import { identityDb } from '../store/identity-tables.js';
-import { decryptSecret, keyIdOf, reencryptIfStale, type KeyRing } from './envelope.js';
+import { signingKeySecretContext } from '../store/signing-keys-repo.js';
+import { decryptSecret, encryptSecret, keyIdOf, reencryptIfStale, type KeyRing } from './envelope.js';
 
 /** An encrypted text column: its table, key column and the encryption context of one row. */
 export interface SecretColumn {
@@ -18,11 +21,39 @@ export interface SecretColumn {
 /** The encryption context of an identity provider's secret. */
 export const providerSecretContext = (id: string): string => `identity-provider/${id}`;
 
-export const SECRET_COLUMNS: readonly SecretColumn[] = [{ table: 'identity_providers', idColumn: 'id', column: 'secret', context: providerSecretContext }];
+/** Every encrypted column of the store. */
+export const SECRET_COLUMNS: readonly SecretColumn[] = [
+  { table: 'identity_providers', idColumn: 'id', column: 'secret', context: providerSecretContext },
+  { table: 'signing_keys', idColumn: 'kid', column: 'private_jwk', context: signingKeySecretContext },
+];
 
-async function rowsOf(q: Queryable, c: SecretColumn): Promise<{ id: string; value: string }[]> {
-  const r = await sql<{ id: string; value: string }>`select ${sql.ref(c.idColumn)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null`.execute(identityDb(q));
+const ENCRYPTED_LIKE = 'agcenc:%';
+
+/** The encrypted values of a column (`encrypted` true) or the ones still in clear (false). */
+async function rowsOf(q: Queryable, c: SecretColumn, encrypted = true): Promise<{ id: string; value: string }[]> {
+  const like = encrypted ? sql`like` : sql`not like`;
+  const r = await sql<{ id: string; value: string }>`select ${sql.ref(c.idColumn)} as id, ${sql.ref(c.column)} as value from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null and ${sql.ref(c.column)} ${like} ${ENCRYPTED_LIKE}`.execute(identityDb(q));
   return r.rows;
+}
+
+/** Encrypts the values still in clear (e.g. signing keys stored before a key was configured); returns how many. */
+export async function encryptClearSecrets(q: Queryable, ring: KeyRing, columns: readonly SecretColumn[] = SECRET_COLUMNS): Promise<number> {
+  let changed = 0;
+  for (const c of columns) {
+    for (const r of await rowsOf(q, c, false)) {
+      const next = encryptSecret(ring, r.value, c.context(r.id));
+      const res = await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${next} where ${sql.ref(c.idColumn)} = ${r.id} and ${sql.ref(c.column)} = ${r.value}`.execute(identityDb(q));
+      changed += Number(res.numAffectedRows ?? 0);
+    }
+  }
+  return changed;
+}
+
+/** How many values of the columns are still in clear. */
+export async function countClearSecrets(q: Queryable, columns: readonly SecretColumn[] = SECRET_COLUMNS): Promise<number> {
+  let n = 0;
+  for (const c of columns) n += (await rowsOf(q, c, false)).length;
+  return n;
 }
 
 /**
