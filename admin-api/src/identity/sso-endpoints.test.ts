@@ -17,12 +17,12 @@ let srv: IdentityTestServer;
 let idp: TestIdp;
 
 /** A browser-like walk: follows redirects across both servers with one cookie jar; returns every hop. */
-async function walk(start: string, jar: Map<string, string>, maxHops = 15): Promise<{ url: string; status: number; location: string | null; body: string }[]> {
+async function walk(start: string, jar: Map<string, string>, maxHops = 15, accept?: string): Promise<{ url: string; status: number; location: string | null; body: string }[]> {
   const hops: { url: string; status: number; location: string | null; body: string }[] = [];
   let url = start;
   for (let i = 0; i < maxHops; i++) {
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    const res = await fetch(url, { redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), ...(accept ? { accept } : {}) } });
     for (const c of res.headers.getSetCookie()) {
       const [pair = ''] = c.split(';');
       const eq = pair.indexOf('=');
@@ -110,6 +110,22 @@ describe('console SSO with a real oidc-provider', () => {
     expect(cb?.status).toBe(403);
     expect(JSON.parse(cb?.body ?? '{}').error.message).toMatch(/you signed in as "bob", but none of your groups is mapped to a console role/);
     expect(jar.has('agentcore_session')).toBe(false);
+  }, 30_000);
+
+  it('a browser navigation is sent back to the console sign-in page with the refusal code, not JSON', async () => {
+    const html = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    idp.nextUser = 'bob';
+    const jar = new Map<string, string>();
+    const cb = callbackHop(await walk(`${srv.base}/api/v1/sso/kc/start`, jar, 15, html));
+    expect([cb?.status, cb?.location]).toEqual([302, '/?sso_error=NO_ROLE']);
+    expect(jar.has('agentcore_session')).toBe(false);
+    const forged = await fetch(`${srv.base}/api/v1/sso/kc/callback?code=abc&state=forged`, { redirect: 'manual', headers: { accept: html } });
+    expect([forged.status, forged.headers.get('location')]).toEqual([302, '/?sso_error=REFUSED']);
+    const unknown = await fetch(`${srv.base}/api/v1/sso/nope/start`, { redirect: 'manual', headers: { accept: html } });
+    expect([unknown.status, unknown.headers.get('location')]).toEqual([302, '/?sso_error=UNKNOWN_PROVIDER']);
+    // an API client asking for JSON still gets the error body
+    const api = await fetch(`${srv.base}/api/v1/sso/kc/callback?code=abc&state=forged`, { redirect: 'manual', headers: { accept: 'application/json' } });
+    expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([401, 'UNAUTHENTICATED']);
   }, 30_000);
 
   for (const tamper of ['audience', 'nonce'] as const) {
