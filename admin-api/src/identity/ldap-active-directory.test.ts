@@ -1,7 +1,7 @@
 // The LDAP provider against a real Samba Active Directory DC provisioned by the test:
 // sAMAccountName and userPrincipalName sign-in, LDAP_MATCHING_RULE_IN_CHAIN nesting, disabled accounts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AD_ADMIN, AD_ADMIN_PASSWORD, AD_BASE, sambaAvailable, startSambaAd, type SambaAd } from '../../test/support/samba-ad.js';
+import { AD_ADMIN, AD_ADMIN_PASSWORD, AD_BASE, sambaSkipReason, startSambaAd, type SambaAd } from '../../test/support/samba-ad.js';
 import { LdapConfig } from './ldap-config.js';
 import { createLdapProvider, type LdapProvider } from './ldap-provider.js';
 
@@ -27,7 +27,10 @@ function provider(groups: Record<string, unknown>): LdapProvider {
   return p;
 }
 
-describe.skipIf(!sambaAvailable())('LDAP provider against Samba AD', () => {
+const skipReason = await sambaSkipReason();
+if (skipReason) console.warn(`Samba AD tests skipped: ${skipReason}`);
+
+describe.skipIf(skipReason !== undefined)('LDAP provider against Samba AD', () => {
   beforeAll(async () => {
     ad = await startSambaAd();
   }, 120_000);

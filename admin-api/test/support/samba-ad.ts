@@ -2,7 +2,8 @@
  * Test support: a throwaway Samba Active Directory domain controller (Debian `samba`), provisioned in a
  * temp dir (~10 s) and serving only LDAP on 127.0.0.1 with ldaps from our own openssl CA. AD's LDAP
  * ports are fixed (389/636) and Samba only binds addresses assigned to an interface, so one DC runs at a
- * time: `startSambaAd` refuses when 636 is taken (the test then fails loudly rather than hitting another server).
+ * time: `sambaSkipReason` says why the suite must be skipped (no samba-tool, or 389/636 taken — never another
+ * server's data), and `startSambaAd` still refuses when a port was taken in between.
  * Users and nested groups are added over ldaps as Administrator. Stopped by pid.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -36,6 +37,15 @@ const portFree = (host: string, port: number): Promise<boolean> =>
     s.once('error', () => resolve(false));
     s.listen(port, host, () => s.close(() => resolve(true)));
   });
+
+/** Why the Samba AD suite cannot run here (undefined: it can): samba missing, or 127.0.0.1:389/636 taken. */
+export async function sambaSkipReason(): Promise<string | undefined> {
+  if (!sambaAvailable()) return 'samba-tool or samba is not installed (Debian package samba; .ci/run installs it)';
+  for (const port of [389, 636]) {
+    if (!(await portFree('127.0.0.1', port))) return `127.0.0.1:${port} is taken (another Samba AD test or an LDAP server runs); AD's ports are fixed`;
+  }
+  return undefined;
+}
 
 const unicodePwd = (password: string): Buffer => Buffer.from(`"${password}"`, 'utf16le');
 
