@@ -42,7 +42,7 @@ describe('bootstrap', { timeout: 30_000 }, () => {
 });
 
 describe('login lockout', { timeout: 30_000 }, () => {
-  it('delays from the 4th failure and locks after 5 for a username, even with the right password', async () => {
+  it('delays the try after 3 failures and locks after 5 for a username, even with the right password', async () => {
     let clock = Date.now();
     const h = await startHarness({ now: () => clock });
     const tryLogin = (password: string) => h.call('POST', '/api/v1/session', { body: { username: 'admin', password } });

@@ -45,7 +45,7 @@ export interface AdminAuthOptions {
   secureCookies: boolean;
   /** absolute lifetime of a console session (default 12 h) */
   sessionTtlMs?: number;
-  /** brute-force thresholds (defaults: 5 per username, 20 per client address, 15 min window; delays from the 4th failure, 1 s doubling to 60 s) */
+  /** brute-force thresholds (defaults: 5 per username, 20 per client address, 15 min window; after 3 failures the next try waits 1 s, doubling to 60 s) */
   loginThrottle?: SharedThrottleOptions;
   /** where failures are kept, shared by replicas (default: the store's login_failures table; redisFailureLog with --redis) */
   failureLog?: FailureLog;

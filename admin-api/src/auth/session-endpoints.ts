@@ -39,7 +39,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
     description:
       'Checks a local username and password and sets the HttpOnly, SameSite=Strict `agentcore_session` cookie. ' +
       'The answer carries the CSRF token to send as `X-CSRF-Token` on unsafe methods. ' +
-      'Brute-force protection is shared by every replica (the store, or Redis with --redis): from the 4th failure for a username or address the next try waits 1 s, doubling (at most 60 s); 5 failures for a username (or 20 from one address) within 15 minutes lock it. Locked or delayed logins answer 429 with Retry-After, whether or not the user exists.',
+      'Brute-force protection is shared by every replica (the store, or Redis with --redis): after 3 failures for a username or address the next try waits 1 s, doubling per further failure (at most 60 s); 5 failures for a username (or 20 from one address) within 15 minutes lock it. Locked or delayed logins answer 429 with Retry-After, whether or not the user exists.',
     tags: ['auth'],
     access: 'public',
     body: LoginBody,
