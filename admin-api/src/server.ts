@@ -67,7 +67,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar, failureLog: failures.log });
   let boundUrl = `http://${config.listen.host}:${config.listen.port}`; // the real port once listening (port 0 in tests)
   const publicUrl = () => config.publicUrl ?? boundUrl;
-  const identity = await createIdentity({ store, env, publicUrl, secureCookies, ...(keyRing ? { keyRing } : {}) });
+  const identity = await createIdentity({ store, env, publicUrl, secureCookies, dummyVerify: auth.dummyVerify, ...(keyRing ? { keyRing } : {}) });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
 
   const endpoints: EndpointSpec<never, never, never>[] = [

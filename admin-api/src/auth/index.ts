@@ -37,6 +37,8 @@ export interface AdminAuth {
   bootstrapOwner(password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }>;
   /** the brute-force throttle the password login uses (the token service's password grant shares it) */
   throttle: SharedLoginThrottle;
+  /** runs scrypt for an unknown username (one per process: building it costs a hash) */
+  dummyVerify: (password: string) => Promise<false>;
 }
 
 export interface AdminAuthOptions {
@@ -72,6 +74,7 @@ export async function createAuth(store: Store, o: AdminAuthOptions): Promise<Adm
   };
   return {
     throttle: deps.throttle,
+    dummyVerify: deps.dummyVerify,
     guard: createAccessGuard(deps, o.verifySidecar),
     endpoints: [...sessionEndpoints(deps), ...tokenEndpoints(deps), ...adminUserEndpoints(deps)],
     async bootstrapOwner(password) {

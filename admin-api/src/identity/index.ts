@@ -28,6 +28,8 @@ export interface IdentityOptions {
   secureCookies: boolean;
   /** the console session lifetime (the auth module's; default 12 h) */
   sessionTtlMs?: number;
+  /** the auth module's verifier for unknown usernames (else one is built: a scrypt hash) */
+  dummyVerify?: (password: string) => Promise<false>;
   /** the key ring the server opened (secrets/open-secrets.ts); when absent it is loaded from `env` */
   keyRing?: KeyRing;
 }
@@ -43,7 +45,7 @@ export interface Identity {
 export async function createIdentity(o: IdentityOptions): Promise<Identity> {
   const keyRing = o.keyRing ?? loadKeyRing(o.env);
   if (!o.keyRing) await assertSecretsReadable(o.store, keyRing);
-  const registry = createProviderRegistry({ store: o.store, keyRing, dummyVerify: await createDummyVerifier() });
+  const registry = createProviderRegistry({ store: o.store, keyRing, dummyVerify: o.dummyVerify ?? (await createDummyVerifier()) });
   const endpoints = [
     ...identityProviderEndpoints({ store: o.store, keyRing }),
     ...ssoEndpoints({ store: o.store, keyRing, publicUrl: o.publicUrl, secureCookies: o.secureCookies, sessionTtlMs: o.sessionTtlMs ?? 12 * 3_600_000 }),
