@@ -9,7 +9,7 @@
 // Ctrl-C, `kill <pid>` (of npm or of this script) and a closed terminal stop everything.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adminClient, loginAndMintToken, seedService, tokenWorks } from '../e2e/dist/seed-demo.js';
 import { ensureDemoKeyFile } from '../admin-api/dist/secrets/key-ring.js';
@@ -25,7 +25,9 @@ const ports = {
 // AGENTCORE_DATA_DIR moves ./data (the tests of this script use a temporary one).
 const dataDir = env.AGENTCORE_DATA_DIR ?? `${root}data`;
 const seedFile = `${dataDir}/demo-seed.json`;
-mkdirSync(`${dataDir}/sidecar-cache`, { recursive: true });
+// ./data holds the database, the owner password and the demo credentials: owner-only (0700 dir, 0600 files).
+mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+mkdirSync(`${dataDir}/sidecar-cache`, { recursive: true, mode: 0o700 });
 
 // The owner password: AGENTCORE_ADMIN_PASSWORD, else the one chosen on the first run (kept in ./data, mode 0600).
 let seed = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : undefined;
@@ -100,6 +102,7 @@ try {
   }
   seed.automationToken = token;
   writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
+  chmodSync(seedFile, 0o600); // `mode` applies only when the file is created
 
   const sidecar = run('sidecar', [
     'proxy/dist/cli.js',
@@ -124,7 +127,7 @@ AgentCore Gateway is up.
   sidecar admin:      http://127.0.0.1:${ports.sidecarAdmin}/metrics  /readyz  /bundle
   demo backend:       http://127.0.0.1:${ports.backend}
 
-Try it (demo keys created by the admin API; kept in data/demo-seed.json):
+Try it (keys created by this system's admin API, kept in data/demo-seed.json — the README's standalone demo keys do not work here):
   curl -i ${s}/healthz                                           # public: 200
   curl -i ${s}/api/v1/agents                                     # no credentials: 401
   curl -i -H 'X-API-Key: ${viewer}' ${s}/api/v1/agents      # viewer: 200

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 /** `agentcore-admin`: the control plane's command line. */
 import { helpText, loadConfig } from './config.js';
+import { runResetOwnerPassword } from './reset-owner-password-cli.js';
 import { startAdmin } from './server.js';
 
+if (process.argv[2] === 'reset-owner-password') {
+  process.exit(await runResetOwnerPassword(process.argv.slice(3), process.env));
+}
 const r = loadConfig(process.argv.slice(2), process.env);
 if (!r.ok) {
   if (r.help) {

@@ -22,6 +22,7 @@ export const AdminConfig = z.object({
     .optional()
     .describe('keep the login brute-force counters in Redis (shared by replicas); default: the database'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
+  metricsPublic: z.enum(['true', 'false']).default('false').describe('true: GET /metrics needs no credential (else the read permission: a session or an auditor PAT)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),
 });
 export type AdminConfig = z.infer<typeof AdminConfig>;
@@ -30,7 +31,11 @@ const CLI: CliSpec = {
   envPrefix: 'AGENTCORE_ADMIN_',
   usage: ['Usage: agentcore-admin [options]'],
   description: 'The AgentCore control plane: policy store, signed bundles for sidecars, access-log store.',
-  footer: ['AGENTCORE_ADMIN_PASSWORD: the password of the first owner account "admin" (else one is generated and printed once).'],
+  footer: [
+    'AGENTCORE_ADMIN_PASSWORD: the password of the first owner account "admin" (else one is generated and printed once);',
+    '  ignored (with a warning) once the owner exists. To change it later:',
+    '  AGENTCORE_ADMIN_PASSWORD=<new> agentcore-admin reset-owner-password --database <same database>',
+  ],
 };
 
 /** The `--help` text, printed from the declarations above. */

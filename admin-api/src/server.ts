@@ -19,6 +19,9 @@ import { resourceEndpoints } from './resources/index.js';
 import { openSecrets } from './secrets/open-secrets.js';
 import { createSidecarContract } from './sidecar/index.js';
 import { openStore, type Store } from './store/index.js';
+import { latestRevisionNumbers } from './store/sidecars-repo.js';
+import { createAdminMetrics } from './observability/admin-metrics.js';
+import { opsEndpoints } from './observability/ops-endpoints.js';
 
 export interface AdminHandle {
   url: string;
@@ -61,7 +64,11 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   });
   const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
-  const bundles = await createBundleService({ store, log, ...(keyRing ? { keyRing } : {}), ...(notifier ? { notifier } : {}) });
+  let waiting = (): number => 0;
+  const metrics = createAdminMetrics({ store, waiters: () => waiting() });
+  const bundles = await createBundleService({ store, log, observer: metrics.publishes, ...(keyRing ? { keyRing } : {}), ...(notifier ? { notifier } : {}) });
+  waiting = () => bundles.waiting;
+  for (const [service, revision] of await latestRevisionNumbers(store)) metrics.revision(service, revision);
   const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
   const failures = openFailureLog(store, config.redis);
   const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar, failureLog: failures.log });
@@ -78,6 +85,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     ...sidecar.endpoints,
     ...accessLogEndpoints({ store }),
     ...auditEndpoints({ store }),
+    ...opsEndpoints({ store, metrics, metricsPublic: config.metricsPublic === 'true' }),
   ];
   const { all, document } = withOpenApi(endpoints, { version: VERSION, ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}) });
   const app = createApp({
@@ -85,6 +93,8 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     guard: auth.guard,
     log,
     bodyLimit: '8mb',
+    observe: metrics.http,
+    onError: metrics.storeError,
     mount: (a) => {
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
       mountApiDocs(a, document);

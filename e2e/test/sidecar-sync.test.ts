@@ -69,4 +69,31 @@ describe('the real sidecar client', () => {
     expect(applied.control_plane_connected).toBe(true);
     expect(Date.now() - t0).toBeLessThan(1000);
   });
+
+  it('tells the holder of a revoked key that it was revoked; an unknown key stays "not known" (#10)', async () => {
+    const key = Object.values(seeded.apiKeys)[0]!;
+    const get = (k: string) => fetch(`${sidecar.url}/api/v1/agents`, { headers: { 'x-api-key': k } });
+    const message = async (r: Response) => ((await r.json()) as { error: { message: string } }).error.message;
+    const ok = await get(key.secret);
+    await ok.arrayBuffer();
+    expect(ok.status).toBe(200);
+    const t0 = Date.now();
+    expect((await call('POST', `/api/v1/services/agents/api-keys/${key.id}/revoke`, {})).status).toBe(200);
+    let refused: Response | undefined;
+    while (Date.now() - t0 < 3000) {
+      const r = await get(key.secret);
+      if (r.status === 401) {
+        refused = r;
+        break;
+      }
+      await r.arrayBuffer();
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(refused?.status).toBe(401);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await message(refused!)).toMatch(/revoked/);
+    const unknown = await get(`ak_${'x'.repeat(43)}`);
+    expect(unknown.status).toBe(401);
+    expect(await message(unknown)).toMatch(/not known/);
+  });
 });

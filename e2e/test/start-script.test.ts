@@ -97,6 +97,7 @@ describe('npm start', () => {
     for (const p of s.ports) expect(await portOpen(p)).toBe(true);
     firstSeed = JSON.parse(readFileSync(join(dataDir, 'demo-seed.json'), 'utf8'));
     expect(statSync(join(dataDir, 'demo-seed.json')).mode & 0o777).toBe(0o600);
+    for (const f of ['agentcore.db', 'agentcore.db-wal', 'agentcore.db-shm']) expect(statSync(join(dataDir, f)).mode & 0o777).toBe(0o600);
     // the demo key (data/secret.key, 0600) encrypts the bundle signing keys at rest
     expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
     const stored = execFileSync('sqlite3', [join(dataDir, 'agentcore.db'), 'select private_jwk from signing_keys'], { encoding: 'utf8' }).trim().split('\n');

@@ -103,14 +103,14 @@ describe('access-log endpoints', () => {
   it.each<[string, (r: AccessLogRecord) => boolean]>([
     ['service=orders', (r) => r.service === 'orders'],
     ['principal=user-3', (r) => r.principal === 'user-3'],
-    ['api_key=key-b', (r) => r.apiKeyId === 'key-b'],
+    ['apiKey=key-b', (r) => r.apiKeyId === 'key-b'],
     ['route=route-2', (r) => r.routeId === 'route-2'],
     ['status=403', (r) => r.status === 403],
     ['status=4xx', (r) => r.status >= 400 && r.status < 500],
     ['status=5xx', (r) => r.status >= 500],
     ['status=2xx', (r) => r.status < 300],
     ['decision=deny', (r) => r.decision === 'deny'],
-    ['request_id=req-7', (r) => r.requestId === 'req-7'],
+    ['requestId=req-7', (r) => r.requestId === 'req-7'],
     [`from=${iso(T0 + 10 * MIN)}&to=${T0 + 20 * MIN}`, (r) => r.at >= T0 + 10 * MIN && r.at < T0 + 20 * MIN],
     [`from=${encodeURIComponent('2030-01-01T01:00:00+01:00')}&to=2030-01-01T00:05:00Z`, (r) => r.at >= T0 && r.at < T0 + 5 * MIN],
     ['to=2030-01-01', (r) => r.at < T0],
@@ -130,7 +130,7 @@ describe('access-log endpoints', () => {
   });
 
   it('returns records in the API view', async () => {
-    const r = await srv.getJson('/api/v1/access-logs?request_id=req-2');
+    const r = await srv.getJson('/api/v1/access-logs?requestId=req-2');
     expect(r.body).toEqual({
       items: [
         {
@@ -204,7 +204,7 @@ describe('access-log endpoints', () => {
     expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="access-logs-start-\d{8}T\d{6}Z\.csv"$/);
     const rows = parseCsv(r.text);
-    expect(rows[0]).toEqual(['id', 'at', 'service', 'request_id', 'principal', 'api_key_id', 'route_id', 'method', 'path', 'status', 'decision', 'reason', 'client', 'latency_ms']);
+    expect(rows[0]).toEqual(['id', 'at', 'service', 'requestId', 'principal', 'apiKeyId', 'routeId', 'method', 'path', 'status', 'decision', 'reason', 'client', 'latencyMs']);
     const body = rows.slice(1);
     expect(body.every((row) => row.length === 14)).toBe(true);
     // oldest first: TRICKY_RECORDS go back in time, so the export lists them in reverse

@@ -23,11 +23,11 @@ const filterShape = {
   ...timeWindowShape,
   service: ExactParam.optional().describe('service name'),
   principal: ExactParam.optional().describe('principal id'),
-  api_key: ExactParam.optional().describe('API key id'),
+  apiKey: ExactParam.optional().describe('API key id'),
   route: ExactParam.optional().describe('route id'),
   status: StatusParam.optional().describe('HTTP status (403) or status class (4xx)'),
   decision: z.string().regex(/^[a-z_]{1,32}$/, 'must be a decision like allow or deny').optional().describe('the sidecar decision: allow, deny…'),
-  request_id: ExactParam.optional().describe('request id'),
+  requestId: ExactParam.optional().describe('request id'),
 };
 
 const SearchQuery = z
@@ -49,10 +49,10 @@ function toFilter(q: FilterQuery): AccessLogFilter {
   if (q.to !== undefined) f.to = q.to;
   if (q.service !== undefined) f.service = q.service;
   if (q.principal !== undefined) f.principal = q.principal;
-  if (q.api_key !== undefined) f.apiKeyId = q.api_key;
+  if (q.apiKey !== undefined) f.apiKeyId = q.apiKey;
   if (q.route !== undefined) f.routeId = q.route;
   if (q.decision !== undefined) f.decision = q.decision;
-  if (q.request_id !== undefined) f.requestId = q.request_id;
+  if (q.requestId !== undefined) f.requestId = q.requestId;
   return f;
 }
 
@@ -96,7 +96,7 @@ export function accessLogView(r: StoredAccessLog): AccessLogView {
 
 /** CSV columns and NDJSON objects of the export. */
 export const ACCESS_LOG_LAYOUT: ExportLayout<StoredAccessLog> = {
-  header: ['id', 'at', 'service', 'request_id', 'principal', 'api_key_id', 'route_id', 'method', 'path', 'status', 'decision', 'reason', 'client', 'latency_ms'],
+  header: ['id', 'at', 'service', 'requestId', 'principal', 'apiKeyId', 'routeId', 'method', 'path', 'status', 'decision', 'reason', 'client', 'latencyMs'],
   csv: (r) => [r.id, new Date(r.at).toISOString(), r.service, r.requestId, r.principal, r.apiKeyId, r.routeId, r.method, r.path, r.status, r.decision, r.reason, r.client, r.latencyMs],
   json: accessLogView,
 };

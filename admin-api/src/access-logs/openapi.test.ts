@@ -15,7 +15,7 @@ describe('log endpoints in the OpenAPI document', () => {
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
     const paths = doc.paths as Record<string, { get: { parameters: { name: string }[] } }>;
     expect(paths['/api/v1/access-logs']?.get.parameters.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['from', 'to', 'service', 'principal', 'api_key', 'route', 'status', 'decision', 'limit', 'cursor', 'order']),
+      expect.arrayContaining(['from', 'to', 'service', 'principal', 'apiKey', 'route', 'status', 'decision', 'limit', 'cursor', 'order']),
     );
     expect(paths['/api/v1/audit-events/export']?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['from', 'actor', 'outcome', 'format']));
   });

@@ -48,8 +48,8 @@ describe('audit-event endpoints', () => {
   it.each<[string, (e: AuditEventInput & { at: number }) => boolean]>([
     ['actor=alice', (e) => e.actor === 'alice'],
     ['action=apikey.revoke', (e) => e.action === 'apikey.revoke'],
-    ['resource_type=service', (e) => e.resourceType === 'service'],
-    ['resource_type=api_key&resource_id=res-2', (e) => e.resourceType === 'api_key' && e.resourceId === 'res-2'],
+    ['resourceType=service', (e) => e.resourceType === 'service'],
+    ['resourceType=api_key&resourceId=res-2', (e) => e.resourceType === 'api_key' && e.resourceId === 'res-2'],
     ['outcome=denied', (e) => e.outcome === 'denied'],
     [`from=${new Date(T0 + 10 * MIN).toISOString()}&to=${T0 + 15 * MIN}`, (e) => e.at >= T0 + 10 * MIN && e.at < T0 + 15 * MIN],
     ['actor=nobody', () => false],
@@ -105,7 +105,7 @@ describe('audit-event endpoints', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(r.text.split('\r\n')).toEqual([
-      'id,at,actor,action,resource_type,resource_id,outcome,before,after',
+      'id,at,actor,action,resourceType,resourceId,outcome,before,after',
       expect.stringMatching(/^\d+,2030-01-01T00:00:00\.000Z,admin,service\.create,api_key,res-0,denied,,"\{""n"":1\}"$/),
       expect.stringMatching(/^\d+,2030-01-01T00:01:00\.000Z,alice,service\.update,service,res-1,allowed,"\{""n"":1,""note"":""a,\\""b\\""""\}","\{""n"":2\}"$/),
       expect.stringMatching(/^\d+,2030-01-01T00:02:00\.000Z,'=evil,apikey\.revoke,api_key,res-2,allowed,/),

@@ -14,8 +14,8 @@ const filterShape = {
   ...timeWindowShape,
   actor: ExactParam.optional().describe('admin username (or sidecar id) that acted'),
   action: ExactParam.optional().describe('action, e.g. service.create'),
-  resource_type: ExactParam.optional().describe('resource type, e.g. service'),
-  resource_id: ExactParam.optional().describe('resource id'),
+  resourceType: ExactParam.optional().describe('resource type, e.g. service'),
+  resourceId: ExactParam.optional().describe('resource id'),
   outcome: z.enum(['allowed', 'denied']).optional().describe('allowed or denied'),
 };
 
@@ -30,8 +30,8 @@ function toFilter(q: FilterQuery): AuditFilter {
   if (q.to !== undefined) f.to = q.to;
   if (q.actor !== undefined) f.actor = q.actor;
   if (q.action !== undefined) f.action = q.action;
-  if (q.resource_type !== undefined) f.resourceType = q.resource_type;
-  if (q.resource_id !== undefined) f.resourceId = q.resource_id;
+  if (q.resourceType !== undefined) f.resourceType = q.resourceType;
+  if (q.resourceId !== undefined) f.resourceId = q.resourceId;
   if (q.outcome !== undefined) f.outcome = q.outcome;
   return f;
 }
@@ -56,7 +56,7 @@ const jsonCell = (v: unknown): string | null => (v === null || v === undefined ?
 
 /** CSV columns (before/after as JSON text) and NDJSON objects of the export. */
 export const AUDIT_EVENT_LAYOUT: ExportLayout<AuditEvent> = {
-  header: ['id', 'at', 'actor', 'action', 'resource_type', 'resource_id', 'outcome', 'before', 'after'],
+  header: ['id', 'at', 'actor', 'action', 'resourceType', 'resourceId', 'outcome', 'before', 'after'],
   csv: (e) => [e.id, new Date(e.at).toISOString(), e.actor, e.action, e.resourceType, e.resourceId, e.outcome, jsonCell(e.before), jsonCell(e.after)],
   json: auditEventView,
 };

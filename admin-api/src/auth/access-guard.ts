@@ -101,7 +101,7 @@ export function createAccessGuard(d: AuthDeps, verifySidecar: SidecarVerifier | 
       const given = req.headers[CSRF_HEADER];
       if (typeof given !== 'string' || !digestsEqual(sha256Hex(given), csrfHash)) {
         await d.denials({ actor: actor.username, action, path, reason: 'CSRF', details: { role: actor.role } });
-        throw new AdminError('ADMIN_CSRF_FAILED', `missing or wrong ${CSRF_HEADER} header: send the csrf_token of your session`, { reason: 'CSRF' });
+        throw new AdminError('ADMIN_CSRF_FAILED', `missing or wrong ${CSRF_HEADER} header: send the csrfToken of your session`, { reason: 'CSRF' });
       }
     }
 

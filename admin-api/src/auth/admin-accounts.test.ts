@@ -30,12 +30,12 @@ describe('admin accounts over HTTP', { timeout: 60_000 }, () => {
 
   it('manages personal access tokens: list without secrets, revoke, expire, no token minting tokens', async () => {
     const s = await h.login('pat', PASSWORDS['platform-engineer']);
-    const created = await h.call('POST', '/api/v1/tokens', { ...s, body: { name: 'short-lived', expires_in_days: 1 } });
+    const created = await h.call('POST', '/api/v1/tokens', { ...s, body: { name: 'short-lived', expiresInDays: 1 } });
     expect(created.status).toBe(201);
     const { id, token } = created.body as { id: string; token: string };
     secrets.push(token, s.csrf, s.cookie.split('=')[1] ?? '');
     expect(token).toMatch(/^agc_pat_[A-Za-z0-9_-]{43}$/);
-    expect(Date.parse(created.body.expires_at) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect(Date.parse(created.body.expiresAt) - Date.now()).toBeGreaterThan(23 * 3_600_000);
     const row = await h.store.db.selectFrom('personal_access_tokens').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.sha256).toBe(sha256Hex(token));
     expect(JSON.stringify(row)).not.toContain(token);
@@ -100,7 +100,7 @@ describe('admin accounts over HTTP', { timeout: 60_000 }, () => {
     expect((await h.call('POST', '/api/v1/session', { body: { username: 'sam', password: PASSWORDS['security-admin'] } })).status).toBe(401);
     await h.login('sam', newPassword);
     const ev = (await auditRows(h.store)).filter((e) => e.action === 'admin-user.update' && e.resource_id === 'sam').at(-1);
-    expect(JSON.parse(ev?.after ?? '{}')).toMatchObject({ password_changed: true });
+    expect(JSON.parse(ev?.after ?? '{}')).toMatchObject({ passwordChanged: true });
   });
 
   it('delegates sidecar endpoints to the sidecar verifier it was built with', async () => {

@@ -157,8 +157,8 @@ describe('admin auth over HTTP', { timeout: 60_000 }, () => {
   it('returns the session and its CSRF token on GET /api/v1/session (after a reload)', async () => {
     const r = await h.call('GET', '/api/v1/session', { cookie: owner.cookie });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ username: 'admin', role: 'owner', via: 'session', csrf_token: owner.csrf });
-    expect(Date.parse(r.body.expires_at)).toBeGreaterThan(Date.now() + 11 * 3_600_000);
+    expect(r.body).toMatchObject({ username: 'admin', role: 'owner', via: 'session', csrfToken: owner.csrf });
+    expect(Date.parse(r.body.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3_600_000);
     const viaToken = await h.call('GET', '/api/v1/session', { token: tokens.auditor });
     expect(viaToken.body).toEqual({ username: 'audrey', role: 'auditor', via: 'token' });
   });

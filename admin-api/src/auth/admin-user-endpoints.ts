@@ -23,8 +23,8 @@ const AdminUser = z
     username: z.string(),
     role: Role,
     disabled: z.boolean(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
     version: z.int().describe('also the ETag; send it as If-Match to PATCH or DELETE'),
   })
   .meta({ id: 'AdminUser' });
@@ -35,15 +35,15 @@ const PatchBody = z
   .refine((b) => b.role !== undefined || b.disabled !== undefined || b.password !== undefined, 'name at least one of role, disabled, password');
 const UsernameParam = z.object({ username: Username });
 
-const EXAMPLE = { username: 'alice', role: 'security-admin', disabled: false, created_at: '2025-01-01T12:00:00.000Z', updated_at: '2025-01-01T12:00:00.000Z', version: 1 };
+const EXAMPLE = { username: 'alice', role: 'security-admin', disabled: false, createdAt: '2025-01-01T12:00:00.000Z', updatedAt: '2025-01-01T12:00:00.000Z', version: 1 };
 
 /** What the API and the audit trail show of an admin user: never the password hash. */
 const view = (u: AdminUserRow) => ({
   username: u.username,
   role: u.role,
   disabled: u.disabled === 1,
-  created_at: new Date(Number(u.created_at)).toISOString(),
-  updated_at: new Date(Number(u.updated_at)).toISOString(),
+  createdAt: new Date(Number(u.created_at)).toISOString(),
+  updatedAt: new Date(Number(u.updated_at)).toISOString(),
   version: Number(u.version),
 });
 
@@ -128,7 +128,7 @@ export function adminUserEndpoints(d: AuthDeps): EndpointSpec<never, never, neve
           resourceType: 'admin-user',
           resourceId: params.username,
           before: view(before),
-          after: { ...view(after), ...(passwordHash !== undefined ? { password_changed: true } : {}) },
+          after: { ...view(after), ...(passwordHash !== undefined ? { passwordChanged: true } : {}) },
           outcome: 'allowed',
         });
         return after;

@@ -14,7 +14,7 @@ export interface NewSessionOptions {
   now: number;
   ttlMs: number;
   secureCookies: boolean;
-  /** what the audit event's `after` records besides `expires_at` (role, client, how) */
+  /** what the audit event's `after` records besides `expiresAt` (role, client, how) */
   audit: Record<string, unknown>;
   /** runs first in the same transaction (SSO creates or updates its account here); a throw aborts the session */
   prepare?: (trx: Queryable) => Promise<void>;
@@ -42,7 +42,7 @@ export async function createSession(store: Store, o: NewSessionOptions): Promise
       action: 'session.create',
       resourceType: 'session',
       resourceId: o.username,
-      after: { ...o.audit, expires_at: new Date(expiresAt).toISOString() },
+      after: { ...o.audit, expiresAt: new Date(expiresAt).toISOString() },
       outcome: 'allowed',
     });
   });

@@ -15,6 +15,7 @@ import { createAccessGuard, type SidecarVerifier } from './access-guard.js';
 import { adminUserEndpoints } from './admin-user-endpoints.js';
 import { createDenialRecorder, type AuthDeps } from './auth-context.js';
 import { MIN_PASSWORD_LENGTH, createDummyVerifier, generatePassword, hashPassword } from './password-hash.js';
+import { OWNER_USERNAME, warnIgnoredOwnerPassword } from './owner-password.js';
 import { sessionEndpoints } from './session-endpoints.js';
 import { tokenEndpoints } from './token-endpoints.js';
 
@@ -22,8 +23,9 @@ export type { AdminRole, AdminPermission, Actor } from './admin-roles.js';
 export type { SidecarVerifier } from './access-guard.js';
 export { SESSION_COOKIE, CSRF_HEADER } from './auth-context.js';
 
+export { resetOwnerPassword } from './owner-password.js';
 /** Username of the owner account created on first start. */
-export const BOOTSTRAP_USERNAME = 'admin';
+export const BOOTSTRAP_USERNAME = OWNER_USERNAME;
 
 export interface AdminAuth {
   /** the access check for mountEndpoints */
@@ -81,7 +83,10 @@ export async function createAuth(store: Store, o: AdminAuthOptions): Promise<Adm
       if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
         throw new AdminError('ADMIN_CONFIG_INVALID', `AGENTCORE_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
       }
-      if ((await countAdminUsers(store)) > 0) return { created: false };
+      if ((await countAdminUsers(store)) > 0) {
+        if (password !== undefined) await warnIgnoredOwnerPassword(store, password, o.log);
+        return { created: false };
+      }
       const generated = password === undefined ? generatePassword() : undefined;
       const passwordHash = await hashPassword(password ?? generated ?? '');
       const t = now();

@@ -21,8 +21,8 @@ const SessionInfo = z
     username: z.string(),
     role: z.enum(ADMIN_ROLES),
     via: z.enum(['session', 'token']).describe('how this request authenticated'),
-    csrf_token: z.string().optional().describe('send as X-CSRF-Token on POST/PUT/PATCH/DELETE; absent for token requests'),
-    expires_at: z.iso.datetime().optional().describe('absent for token requests'),
+    csrfToken: z.string().optional().describe('send as X-CSRF-Token on POST/PUT/PATCH/DELETE; absent for token requests'),
+    expiresAt: z.iso.datetime().optional().describe('absent for token requests'),
   })
   .meta({ id: 'AdminSession' });
 
@@ -48,7 +48,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
       200: {
         description: 'Logged in; the session cookie is set',
         schema: SessionInfo,
-        example: { username: 'admin', role: 'owner', via: 'session', csrf_token: 'kq4G0bXo0n2h8m7pJr5eV1sYt3uW6xZ9aB2cD4eF6gH', expires_at: '2025-01-01T12:00:00.000Z' },
+        example: { username: 'admin', role: 'owner', via: 'session', csrfToken: 'kq4G0bXo0n2h8m7pJr5eV1sYt3uW6xZ9aB2cD4eF6gH', expiresAt: '2025-01-01T12:00:00.000Z' },
       },
       401: { description: 'Wrong username or password (one message for both)' },
       429: { description: 'Too many failed attempts; see Retry-After' },
@@ -60,8 +60,8 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
       const path = requestPath(req);
       const lock = await d.throttle.check(body.username, client, now);
       if (lock) {
-        await d.denials({ actor: 'anonymous', action, path, reason: 'LOGIN_LOCKED', details: { locked_by: lock.by, client } });
-        throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retry_after_seconds: lock.retryAfterSeconds }, {
+        await d.denials({ actor: 'anonymous', action, path, reason: 'LOGIN_LOCKED', details: { lockedBy: lock.by, client } });
+        throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retryAfterSeconds: lock.retryAfterSeconds }, {
           headers: { 'retry-after': String(lock.retryAfterSeconds) },
         });
       }
@@ -78,7 +78,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
 
       const { cookie, csrfToken, expiresAt } = await createSession(d.store, { username: user.username, now, ttlMs: d.sessionTtlMs, secureCookies: d.secureCookies, audit: { role: user.role, client } });
       res.append('set-cookie', cookie);
-      return { body: { username: user.username, role: user.role, via: 'session', csrf_token: csrfToken, expires_at: new Date(expiresAt).toISOString() } };
+      return { body: { username: user.username, role: user.role, via: 'session', csrfToken, expiresAt: new Date(expiresAt).toISOString() } };
     },
   });
 
@@ -96,7 +96,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
     async handler({ res, actor }) {
       if (!actor) throw new Error('guard returned no actor for an authenticated endpoint');
       const c = resolvedCredential(res);
-      const session = c?.via === 'session' ? { csrf_token: csrfTokenFor(c.sessionId), expires_at: new Date(c.expiresAt).toISOString() } : {};
+      const session = c?.via === 'session' ? { csrfToken: csrfTokenFor(c.sessionId), expiresAt: new Date(c.expiresAt).toISOString() } : {};
       return { body: { username: actor.username, role: actor.role, via: actor.via, ...session } };
     },
   });

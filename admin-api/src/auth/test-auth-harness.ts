@@ -82,7 +82,7 @@ export async function startHarness(o: Partial<AdminAuthOptions> = {}, bootstrap 
     const r = await call('POST', '/api/v1/session', { body: { username, password } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const setCookie = r.headers.get('set-cookie') ?? '';
-    return { cookie: setCookie.split(';')[0] ?? '', csrf: r.body.csrf_token as string, setCookie };
+    return { cookie: setCookie.split(';')[0] ?? '', csrf: r.body.csrfToken as string, setCookie };
   };
   return {
     store,

@@ -16,7 +16,7 @@ const PREFIX_CHARS = 12;
 
 const CreateTokenBody = z.object({
   name: z.string().trim().min(1).max(100).describe('what the token is for'),
-  expires_in_days: z.int().min(1).max(365).optional().describe(`default ${DEFAULT_TOKEN_DAYS}`),
+  expiresInDays: z.int().min(1).max(365).optional().describe(`default ${DEFAULT_TOKEN_DAYS}`),
 });
 
 const TokenId = z.object({ id: z.string().regex(/^pat_[0-9a-f]{16}$/) });
@@ -26,9 +26,9 @@ const TokenInfo = z
     id: z.string(),
     name: z.string(),
     prefix: z.string().describe('the first characters of the token, to recognise it'),
-    created_at: z.iso.datetime(),
-    expires_at: z.iso.datetime().nullable(),
-    last_used_at: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime().nullable(),
+    lastUsedAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'PersonalAccessToken' });
 
@@ -39,12 +39,12 @@ const view = (t: PersonalAccessTokenRow) => ({
   id: t.id,
   name: t.name,
   prefix: t.prefix,
-  created_at: new Date(Number(t.created_at)).toISOString(),
-  expires_at: iso(t.expires_at),
-  last_used_at: iso(t.last_used_at),
+  createdAt: new Date(Number(t.created_at)).toISOString(),
+  expiresAt: iso(t.expires_at),
+  lastUsedAt: iso(t.last_used_at),
 });
 
-const EXAMPLE = { id: 'pat_3f9c1a7be02d4c55', name: 'ci deploy', prefix: 'agc_pat_Xk3q', created_at: '2025-01-01T12:00:00.000Z', expires_at: '2025-04-01T12:00:00.000Z', last_used_at: null };
+const EXAMPLE = { id: 'pat_3f9c1a7be02d4c55', name: 'ci deploy', prefix: 'agc_pat_Xk3q', createdAt: '2025-01-01T12:00:00.000Z', expiresAt: '2025-04-01T12:00:00.000Z', lastUsedAt: null };
 
 /** The personal access token endpoints. */
 export function tokenEndpoints(d: AuthDeps): EndpointSpec<never, never, never>[] {
@@ -57,7 +57,7 @@ export function tokenEndpoints(d: AuthDeps): EndpointSpec<never, never, never>[]
     tags: ['auth'],
     access: 'authenticated',
     body: CreateTokenBody,
-    bodyExample: { name: 'ci deploy', expires_in_days: 90 },
+    bodyExample: { name: 'ci deploy', expiresInDays: 90 },
     responses: {
       201: { description: 'Created; `token` is not shown again', schema: CreatedToken, example: { ...EXAMPLE, token: 'agc_pat_Xk3q…' } },
       403: { description: 'Called with a token instead of a session' },
@@ -70,7 +70,7 @@ export function tokenEndpoints(d: AuthDeps): EndpointSpec<never, never, never>[]
       }
       const now = d.now();
       const token = newPersonalAccessToken();
-      const expiresAt = now + (body.expires_in_days ?? DEFAULT_TOKEN_DAYS) * DAY_MS;
+      const expiresAt = now + (body.expiresInDays ?? DEFAULT_TOKEN_DAYS) * DAY_MS;
       const row = await inTransaction(d.store, async (trx) => {
         const r = await insertToken(
           trx,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { actorOf } from '../resources/audited-change.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
-import { appendAuditEvent, getRevision, getService, listRevisions, type Store } from '../store/index.js';
+import { appendAuditEvent, getPublishStatus, getRevision, getService, listRevisions, type Store } from '../store/index.js';
 import { diffJson } from './bundle-diff.js';
 import { publicJwks } from '@agentcore/policies';
 import type { BundlePublisher, PublishResult } from './bundle-publisher.js';
@@ -47,7 +47,7 @@ export function bundleEndpoints(deps: { store: Store; keyRing: KeyRing | undefin
       path: '/api/v1/services/{service}/revisions',
       operationId: 'listRevisions',
       summary: 'Bundle revisions of a service, newest first',
-      description: '`lastPublishFailure` is set when the latest policy change did not compile (on this replica): the last good revision stays published.',
+      description: '`lastPublishFailure` is set while the latest publish attempt failed (kept in the store; see `GET /api/v1/services/{service}/bundle-status`): the last good revision stays published.',
       tags,
       access: 'read',
       params: ServiceParams,
@@ -62,12 +62,12 @@ export function bundleEndpoints(deps: { store: Store; keyRing: KeyRing | undefin
       async handler({ params, query }) {
         await getService(store, params.service);
         const page = await listRevisions(store, params.service, { limit: query.limit, cursor: query.cursor ?? null });
-        const failure = publisher.lastFailure(params.service);
+        const failure = (await getPublishStatus(store, params.service))?.lastFailure;
         return {
           body: {
             items: page.items.map((r) => ({ revision: r.revision, hash: r.hash, createdAt: iso(r.createdAt), createdBy: r.createdBy })),
             nextCursor: page.nextCursor,
-            lastPublishFailure: failure ? { at: iso(failure.at), issues: failure.issues } : null,
+            lastPublishFailure: failure ? { at: iso(failure.at), code: failure.code, message: failure.message, issues: failure.issues } : null,
           },
         };
       },

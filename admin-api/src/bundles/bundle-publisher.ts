@@ -7,11 +7,13 @@
 import { bundleHash, canonicalJson, validateBundle, type BundleIssue, type PolicyBundle } from '@agentcore/policies';
 import type { Logger } from 'pino';
 import { AdminError } from '../errors.js';
-import { appendAuditEvent, getLatestRevision, getRevision, publishRevision, StoreError, type Store } from '../store/index.js';
+import { appendAuditEvent, getLatestRevision, getPublishStatus, getRevision, markDesired, publishRevision, recordPublished, type Store } from '../store/index.js';
 import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
+import { createPublishRetries, type PublishObserver } from './publish-failures.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
+import { withdrawalBundle, withdrawKeys, type PublishedKey } from './withdrawal-fallback.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
 import type { KeyRing } from '../secrets/envelope.js';
 
@@ -26,10 +28,10 @@ export interface BundlePublisher {
   publish(service: string, actor: string): Promise<PublishResult>;
   /** publishes revision `revision`'s content again, as a new revision */
   rollback(service: string, revision: number, actor: string): Promise<PublishResult>;
-  /** debounced publish after a committed policy change; failures are logged */
+  /** records the change as desired state (in the store), then a debounced publish; failures are recorded and retried */
   schedule(service: string, actor: string): void;
-  /** the last compile failure of a service on this replica (cleared by a successful publish) */
-  lastFailure(service: string): { at: number; issues: BundleIssue[] } | undefined;
+  /** arms retries for services whose desired state is unpublished in the store (call once at start) */
+  resume(): Promise<void>;
   /** runs the pending debounced publishes and waits for the running ones */
   close(): Promise<void>;
 }
@@ -98,8 +100,45 @@ async function storeRevision(deps: StoreDeps, service: string, actor: string, bu
   return { revision: rev.revision, hash: rev.hash };
 }
 
-/** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
-export function createBundlePublisher(deps: {
+/** markDesired writes in flight per service: a publish reads the desired sequence after they settled. */
+function trackDesiredMarks(store: Store, log: Logger, now: () => number): { mark(service: string): void; settled(service: string): Promise<void> } {
+  const marks = new Map<string, Promise<void>>();
+  return {
+    mark(service) {
+      const mark = markDesired(store, service, now()).catch((err: unknown) => log.error({ err, service }, 'cannot record the policy change as desired state'));
+      marks.set(service, mark);
+      void mark.then(() => {
+        if (marks.get(service) === mark) marks.delete(service);
+      });
+    },
+    settled: async (service) => marks.get(service),
+  };
+}
+
+/** Revocation wins: the last good content with the credentials withdrawn since, when the policy does not compile (errors are logged). */
+async function withdrawOnly(deps: StoreDeps, service: string, actor: string): Promise<void> {
+  try {
+    const bundle = await withdrawalBundle(deps.store, service, deps.now());
+    if (!bundle) return;
+    const r = await storeRevision(deps, service, actor, bundle, 'bundle.publish-withdrawals');
+    deps.log.error({ service, revision: r.revision }, 'policy does not compile: published only the withdrawn credentials on top of the last good revision');
+  } catch (err) {
+    deps.log.error({ err, service }, 'cannot publish the withdrawn credentials of a service whose policy does not compile');
+  }
+}
+
+/** Revision `revision`'s content to publish again; keys withdrawn since stay withdrawn (revocation wins over a rollback too). */
+async function rollbackBundle(store: Store, service: string, revision: number, now: number): Promise<PolicyBundle> {
+  const old = await getRevision(store, service, revision);
+  const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
+  const withdrawn = await withdrawKeys(store, service, content, now);
+  const checked = validateBundle({ ...withdrawn.content, revision: 0 });
+  if (!checked.ok) throw policyInvalid(service, checked.issues);
+  return checked.bundle;
+}
+
+/** What the publisher needs. */
+export interface BundlePublisherDeps {
   store: Store;
   keyRing: KeyRing | undefined;
   log: Logger;
@@ -107,53 +146,67 @@ export function createBundlePublisher(deps: {
   waiters: RevisionWaiters;
   now?: () => number;
   debounceMs?: number;
-}): BundlePublisher {
+  observer?: PublishObserver;
+  /** first retry delay after a failed publish (ms, doubled per failure up to 60 s) */
+  retryBaseMs?: number;
+}
+
+/** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
+export function createBundlePublisher(deps: BundlePublisherDeps): BundlePublisher {
   const now = deps.now ?? Date.now;
+  const observer: PublishObserver = deps.observer ?? { published: () => {}, failed: () => {} };
   const pending = new Map<string, { timer: NodeJS.Timeout; actor: string }>();
-  const failures = new Map<string, { at: number; issues: BundleIssue[] }>();
+  const marks = trackDesiredMarks(deps.store, deps.log, now);
   let closed = false;
 
   const queue = createSerialQueue();
   const serial = queue.run;
-
   const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
+  const retries = createPublishRetries({ store: deps.store, log: deps.log, now, observer, baseMs: deps.retryBaseMs, retry: (service) => publish(service, 'system:retry') });
+
+  const attempt = async (service: string, actor: string): Promise<PublishResult> => {
+    const started = performance.now();
+    await marks.settled(service);
+    const seq = (await getPublishStatus(deps.store, service))?.desiredSeq ?? 0;
+    const compiled = await compileBundle(deps.store, service, now()).catch(async (err: unknown) => {
+      await publishWithdrawals(service, actor);
+      throw err;
+    });
+    if (!compiled.ok) {
+      await publishWithdrawals(service, actor); // revocation wins (withdrawal-fallback.ts)
+      throw policyInvalid(service, compiled.issues);
+    }
+    const result = await store(service, actor, compiled.bundle, 'bundle.publish');
+    await recordPublished(deps.store, service, seq, now());
+    retries.succeeded(service);
+    observer.published(service, result.revision, (performance.now() - started) / 1000);
+    return result;
+  };
+
+  const publishWithdrawals = (service: string, actor: string): Promise<void> => withdrawOnly({ ...deps, now }, service, actor);
 
   const publish = (service: string, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
-      const compiled = await compileBundle(deps.store, service, now());
-      if (!compiled.ok) {
-        failures.set(service, { at: now(), issues: compiled.issues });
-        deps.log.warn({ service, issues: compiled.issues }, 'policy does not compile to a valid bundle; keeping the last good revision');
-        throw policyInvalid(service, compiled.issues);
+      try {
+        return await attempt(service, actor);
+      } catch (err) {
+        await retries.failed(service, err);
+        throw err;
       }
-      failures.delete(service);
-      return store(service, actor, compiled.bundle, 'bundle.publish');
     });
 
   const rollback = (service: string, revision: number, actor: string): Promise<PublishResult> =>
-    serial(service, async () => {
-      const old = await getRevision(deps.store, service, revision);
-      const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as Record<string, unknown>;
-      const checked = validateBundle({ ...content, revision: 0 });
-      if (!checked.ok) throw policyInvalid(service, checked.issues);
-      return store(service, actor, checked.bundle, 'bundle.rollback');
-    });
+    serial(service, async () => store(service, actor, await rollbackBundle(deps.store, service, revision, now()), 'bundle.rollback'));
 
-  const fire = (service: string, actor: string): Promise<void> =>
-    publish(service, actor).then(
-      () => {},
-      (err: unknown) => {
-        if (err instanceof AdminError && err.code === 'ADMIN_POLICY_INVALID') return; // logged by publish
-        if (err instanceof StoreError && err.code === 'ADMIN_STORE_NOT_FOUND') return deps.log.debug({ service }, 'service gone; nothing to publish');
-        deps.log.error({ err, service }, 'bundle publish after a policy change failed');
-      },
-    );
+  // failures are recorded, logged and retried by `retries`
+  const fire = (service: string, actor: string): Promise<void> => publish(service, actor).then(() => {}, () => {});
 
   return {
     publish,
     rollback,
     schedule(service, actor) {
       if (closed) return;
+      marks.mark(service);
       const prev = pending.get(service);
       if (prev) clearTimeout(prev.timer);
       const timer = setTimeout(() => {
@@ -162,9 +215,10 @@ export function createBundlePublisher(deps: {
       }, deps.debounceMs ?? PUBLISH_DEBOUNCE_MS);
       pending.set(service, { timer, actor });
     },
-    lastFailure: (service) => failures.get(service),
+    resume: () => retries.resume(),
     async close() {
       closed = true;
+      retries.close();
       const flush = [...pending].map(([service, p]) => {
         clearTimeout(p.timer);
         return fire(service, p.actor);

@@ -85,15 +85,17 @@ describe('publishing', () => {
     expect(list.body.lastPublishFailure.issues[0].path).toBe('routes[1].upstream');
   });
 
-  it('leaves out revoked and expired API keys, keeps rotated keys within their overlap', async () => {
+  it('keeps a revoked API key only as a refusal (disabled, no roles, revokedAt: docs/admin-api.md), keeps rotated keys within their overlap', async () => {
     const s = await freshService();
     const live = await createApiKey(srv.store, { service: s, principal: 'p1' });
     const revoked = await createApiKey(srv.store, { service: s, principal: 'p2' });
     await revokeApiKey(srv.store, revoked.key.id);
     const expiring = await createApiKey(srv.store, { service: s, principal: 'p3', expiresAt: new Date(Date.now() + 60_000).toISOString() });
     await srv.bundles.publish(s, 'alice');
-    const content = JSON.parse((await getLatestRevision(srv.store, s))!.content) as { authentication: { apiKeys: { id: string; sha256: string }[] } };
-    expect(content.authentication.apiKeys.map((k) => k.id).sort()).toEqual([live.key.id, expiring.key.id].sort());
+    const content = JSON.parse((await getLatestRevision(srv.store, s))!.content) as { authentication: { apiKeys: { id: string; sha256: string; disabled: boolean; roles: string[]; revokedAt?: string }[] } };
+    const listed = content.authentication.apiKeys.filter((k) => k.revokedAt === undefined);
+    expect(listed.map((k) => k.id).sort()).toEqual([live.key.id, expiring.key.id].sort());
+    expect(content.authentication.apiKeys.find((k) => k.id === revoked.key.id)).toMatchObject({ disabled: true, roles: [], revokedAt: expect.any(String) });
     expect(JSON.stringify(content)).not.toContain(live.secret);
   });
 });

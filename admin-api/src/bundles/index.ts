@@ -8,6 +8,8 @@ import type { EndpointSpec } from '../http/endpoint.js';
 import type { KeyRing } from '../secrets/envelope.js';
 import type { Store } from '../store/index.js';
 import { bundleEndpoints } from './bundle-endpoints.js';
+import { bundleStatusEndpoint } from './bundle-status-endpoint.js';
+import type { PublishObserver } from './publish-failures.js';
 import { createBundlePublisher } from './bundle-publisher.js';
 import { createLocalNotifier, type ChangeNotifier } from './change-notifier.js';
 import { createRevisionWaiters, type RevisionWaiters } from './revision-waiters.js';
@@ -18,6 +20,7 @@ export { createPostgresNotifier, BUNDLE_CHANNEL, type PostgresChangeNotifier } f
 export { compileBundle, type CompiledBundle } from './compile-bundle.js';
 export { contentHash, type PublishResult } from './bundle-publisher.js';
 export { diffJson, type DiffEntry } from './bundle-diff.js';
+export { RETRY_BASE_MS, RETRY_MAX_MS, retryDelay, type PublishObserver } from './publish-failures.js';
 
 export interface BundleService {
   endpoints: EndpointSpec<never, never, never>[];
@@ -43,6 +46,10 @@ export interface BundleServiceDeps {
   now?: () => number;
   /** debounce of onPolicyChange publishes (ms, default 50) */
   debounceMs?: number;
+  /** metric hooks of publishes (admin metrics) */
+  observer?: PublishObserver;
+  /** first retry delay after a failed publish (ms, default 1000, doubling up to 60 s) */
+  retryBaseMs?: number;
 }
 
 /** Creates the bundle service; generates and stores the first signing key (ES256) if the store has none. */
@@ -53,9 +60,10 @@ export async function createBundleService(deps: BundleServiceDeps): Promise<Bund
   const keyRing = deps.keyRing;
   await ensureSigningKey(store, keyRing);
   const waiters = createRevisionWaiters({ store, notifier, log });
-  const publisher = createBundlePublisher({ store, keyRing, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs });
+  const publisher = createBundlePublisher({ store, keyRing, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs, observer: deps.observer, retryBaseMs: deps.retryBaseMs });
+  await publisher.resume(); // desired state left unpublished by an earlier run (failure or restart) is published again
   return {
-    endpoints: bundleEndpoints({ store, keyRing, publisher }),
+    endpoints: [...bundleEndpoints({ store, keyRing, publisher }), bundleStatusEndpoint({ store })],
     waiters,
     onPolicyChange: (service, actor) => publisher.schedule(service, actor.username),
     publish: (service, actor) => publisher.publish(service, actor),

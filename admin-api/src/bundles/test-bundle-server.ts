@@ -20,11 +20,11 @@ export interface BundleTestServer {
 }
 
 /** Starts the bundle endpoints on `databaseUrl` (a fresh SQLite file by default is the caller's job), creating `services`. */
-export async function startBundleServer(opts: { databaseUrl: string; services?: string[]; notifier?: ChangeNotifier; store?: Store }): Promise<BundleTestServer> {
+export async function startBundleServer(opts: { databaseUrl: string; services?: string[]; notifier?: ChangeNotifier; store?: Store; retryBaseMs?: number }): Promise<BundleTestServer> {
   const store = opts.store ?? (await openStore(opts.databaseUrl));
   for (const name of opts.services ?? []) await createService(store, { name }).catch(() => {});
   const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const bundles = await createBundleService({ store, log, notifier: opts.notifier });
+  const bundles = await createBundleService({ store, log, notifier: opts.notifier, retryBaseMs: opts.retryBaseMs });
   const contract = createSidecarContract({ store, waiters: bundles.waiters, log });
   const guard: AccessGuard = async (req, access, e) => {
     if (access !== 'sidecar') return testGuard(req, access, e);

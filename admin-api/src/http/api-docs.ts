@@ -1,6 +1,7 @@
 /** The API's own documentation: the OpenAPI document as an endpoint, and Swagger UI at /docs with its own CSP. */
 import type { Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { DOCS_INTERCEPTOR_JS } from './docs-interceptor.js';
 import { endpoint, type EndpointSpec } from './endpoint.js';
 import { openApiDocument } from './openapi.js';
 
@@ -22,12 +23,27 @@ export function withOpenApi(endpoints: readonly EndpointSpec<never, never, never
   return { all, document };
 }
 
-/** Mounts Swagger UI on /docs (inline scripts/styles on its own page; the API keeps the strict defaults) and redirects / to it. */
+/** The CSP of /docs: scripts only from files of this origin (no inline script); Swagger UI's inline styles allowed. */
+export const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * Swagger UI's request interceptor. Serialised by swagger-ui-express into `swagger-ui-init.js` (a file, not inline)
+ * by its source text, so it may only refer to globals: it calls the interceptor of `/docs/agentcore-docs.js`.
+ */
+const requestInterceptor = function (req: unknown): unknown {
+  const w = globalThis as unknown as { agentcoreDocs?: { requestInterceptor(r: unknown): unknown } };
+  return w.agentcoreDocs ? w.agentcoreDocs.requestInterceptor(req) : req;
+};
+
+/** Mounts Swagger UI on /docs (scripts as files only; "Try it out" writes carry the session's CSRF token) and redirects / to it. */
 export function mountApiDocs(a: Express, document: Record<string, unknown>): void {
   a.use('/docs', (_req, res, next) => {
-    res.setHeader('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+    res.setHeader('content-security-policy', DOCS_CSP);
     next();
   });
-  a.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { swaggerOptions: { persistAuthorization: true, withCredentials: true } }));
+  a.get('/docs/agentcore-docs.js', (_req, res) => {
+    res.type('application/javascript').send(DOCS_INTERCEPTOR_JS);
+  });
+  a.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customJs: './agentcore-docs.js', swaggerOptions: { persistAuthorization: true, withCredentials: true, requestInterceptor } }));
   a.get('/', (_req, res) => res.redirect(302, '/docs/'));
 }

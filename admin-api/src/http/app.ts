@@ -18,6 +18,10 @@ export interface AppParts {
   mount?: (app: Express) => void;
   /** JSON body limit (default 1 MiB; access-log batches may need more) */
   bodyLimit?: string;
+  /** first middleware of every request (the metrics) */
+  observe?: RequestHandler;
+  /** sees every error before it is answered (the metrics count store errors) */
+  onError?: (err: unknown) => void;
 }
 
 /** Maps any thrown value to the AdminError the client sees. */
@@ -53,6 +57,7 @@ export function createApp(parts: AppParts): Express {
     res.setHeader('cache-control', 'no-store');
     next();
   };
+  if (parts.observe) app.use(parts.observe);
   app.use(requestId);
   parts.mount?.(app);
   app.use('/api', express.json({ limit: parts.bodyLimit ?? '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
@@ -63,6 +68,7 @@ export function createApp(parts: AppParts): Express {
 
   app.use((req, _res, next) => next(new AdminError('ADMIN_NO_ENDPOINT', `no endpoint ${req.method} ${req.path}; see /api/v1/openapi.json`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    parts.onError?.(err);
     const e = toAdminError(err);
     if (e.status >= 500) parts.log.error({ err: e.cause ?? e, request_id: res.locals.requestId, method: req.method, path: req.path }, 'admin API error');
     if (res.headersSent) {

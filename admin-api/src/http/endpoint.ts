@@ -89,6 +89,7 @@ export const etagOf = (version: number): string => `"v${version}"`;
 export function mountEndpoints(router: Router, endpoints: readonly EndpointSpec<never, never, never>[], guard: AccessGuard): void {
   for (const e of endpoints as readonly EndpointSpec[]) {
     router[e.method](expressPath(e.path), (req: Request, res: Response, next: NextFunction) => {
+      res.locals.operation = e.operationId; // the metrics' operation label
       (async () => {
         const actor = await guard(req, e.access, e);
         const params = parse(e.params, req.params, 'params');

@@ -62,6 +62,9 @@ function parameters(e: EndpointSpec, where: 'path' | 'query', s: z.ZodType | und
   }));
 }
 
+/** Methods that change something: with a session they also need the X-CSRF-Token header. */
+const UNSAFE = new Set(['post', 'put', 'patch', 'delete']);
+
 const SECURITY: Record<string, unknown[]> = {
   public: [],
   sidecar: [{ sidecarToken: [] }],
@@ -87,7 +90,7 @@ export function openApiDocument(endpoints: readonly EndpointSpec<never, never, n
       tags: e.tags,
       parameters: [...parameters(e, 'path', e.params), ...parameters(e, 'query', e.query)],
       responses,
-      security: SECURITY[e.access] ?? [{ sessionCookie: [] }, { bearerToken: [] }],
+      security: SECURITY[e.access] ?? (UNSAFE.has(e.method) ? [{ sessionCookie: [], csrfToken: [] }, { bearerToken: [] }] : [{ sessionCookie: [] }, { bearerToken: [] }]),
       'x-agentcore-access': e.access,
     };
     if (e.description) op.description = e.description;
@@ -101,7 +104,10 @@ export function openApiDocument(endpoints: readonly EndpointSpec<never, never, n
     info: {
       title: 'AgentCore Gateway admin API',
       version: info.version,
-      description: 'The control plane: manage policy objects, publish signed bundles to sidecars, search access logs. Errors use the spec format.',
+      description:
+        'The control plane: manage policy objects, publish signed bundles to sidecars, search access logs. Errors use the spec format. ' +
+        'Field names: every JSON field and query parameter of /api/v1 is camelCase (createdAt, expiresAt, csrfToken, overlapSeconds…). ' +
+        'snake_case remains only where a spec fixes it: the error body (`request_id`) and the sidecar sync protocol of /api/v1/sidecar/* (docs/bundle-sync.md).',
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
@@ -109,8 +115,9 @@ export function openApiDocument(endpoints: readonly EndpointSpec<never, never, n
     components: {
       schemas: { ...components, ...(errorSchema.$ref ? {} : { Error: errorSchema }) },
       securitySchemes: {
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'agentcore_session', description: 'Console session from POST /api/v1/session; unsafe methods also need the X-CSRF-Token header.' },
-        bearerToken: { type: 'http', scheme: 'bearer', description: 'Personal access token (agc_pat_…) for automation.' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'agentcore_session', description: 'Console session from POST /api/v1/session (HttpOnly, SameSite=Strict); POST/PUT/PATCH/DELETE also need the X-CSRF-Token header. On /docs: "Try it out" on POST /api/v1/session logs the browser in, and the page adds X-CSRF-Token to writes by itself.' },
+        csrfToken: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'The `csrfToken` of your session (in the answers of POST and GET /api/v1/session); needed with the session cookie on POST/PUT/PATCH/DELETE. /docs fills it in.' },
+        bearerToken: { type: 'http', scheme: 'bearer', description: 'Personal access token (agc_pat_…) for automation: create one with POST /api/v1/tokens while logged in (e.g. from /docs), then paste it under Authorize → bearerToken. Bearer requests need no CSRF token.' },
         sidecarToken: { type: 'http', scheme: 'bearer', description: 'Per-service sidecar credential.' },
       },
     },

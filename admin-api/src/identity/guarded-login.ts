@@ -12,7 +12,7 @@ import type { SharedLoginThrottle } from './shared-login-throttle.js';
 export async function guardedPasswordCheck(throttle: SharedLoginThrottle, verifier: PasswordVerifier, username: string, password: string, client: string, now: number, signal?: AbortSignal): Promise<VerifiedUser> {
   const lock = await throttle.check(username, client, now);
   if (lock) {
-    throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retry_after_seconds: lock.retryAfterSeconds }, { headers: { 'retry-after': String(lock.retryAfterSeconds) } });
+    throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retryAfterSeconds: lock.retryAfterSeconds }, { headers: { 'retry-after': String(lock.retryAfterSeconds) } });
   }
   const r: PasswordCheck = await verifier.verifyPassword(username, password, signal);
   if (r.ok) {

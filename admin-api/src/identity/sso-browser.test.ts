@@ -53,7 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))('console SSO in Chromium, cross-site', ()
   it('from the start URL to a signed-in session with the mapped role', async () => {
     const page = await browser.newPage();
     try {
-      await page.goto(`${publicBase()}/api/v1/sso/kc/start?return_to=/console/`);
+      await page.goto(`${publicBase()}/api/v1/sso/kc/start?returnTo=/console/`);
       await page.waitForURL(`${publicBase()}/console/`, { timeout: 20_000 });
       const cookies = await browser.cookies(publicBase());
       const session = cookies.find((c) => c.name === 'agentcore_session');

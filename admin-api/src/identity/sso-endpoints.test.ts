@@ -58,7 +58,7 @@ describe('console SSO with a real oidc-provider', () => {
     idp = await startTestIdp(`${srv.base}/api/v1/sso/kc/callback`);
     idp.users = { alice: { groups: ['gw-security', 'staff'] }, bob: { groups: ['staff'] }, admin: { groups: ['gw-owners'] } };
     const login = await fetch(`${srv.base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: OWNER_PASSWORD }) });
-    const { csrf_token } = (await login.json()) as { csrf_token: string };
+    const { csrfToken: csrf_token } = (await login.json()) as { csrfToken: string };
     const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const created = await fetch(`${srv.base}/api/v1/identity-providers`, {
       method: 'POST',
@@ -85,7 +85,7 @@ describe('console SSO with a real oidc-provider', () => {
   it('signs alice in: PKCE + state + nonce, the session cookie of the password login, the mapped role', async () => {
     idp.nextUser = 'alice';
     const jar = new Map<string, string>();
-    const hops = await walk(`${srv.base}/api/v1/sso/kc/start?return_to=/console/services`, jar);
+    const hops = await walk(`${srv.base}/api/v1/sso/kc/start?returnTo=/console/services`, jar);
     const authorize = new URL(hops[0]?.location ?? '');
     expect(authorize.origin).toBe(idp.issuer);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
@@ -144,13 +144,13 @@ describe('console SSO with a real oidc-provider', () => {
     }, 30_000);
   }
 
-  it('a forged or missing state is refused; an unknown provider is 404; a foreign return_to is ignored', async () => {
+  it('a forged or missing state is refused; an unknown provider is 404; a foreign returnTo is ignored', async () => {
     expect((await fetch(`${srv.base}/api/v1/sso/kc/callback?code=abc&state=forged`, { redirect: 'manual' })).status).toBe(401);
     expect((await fetch(`${srv.base}/api/v1/sso/kc/callback?code=abc`, { redirect: 'manual' })).status).toBe(401);
     expect((await fetch(`${srv.base}/api/v1/sso/nope/start`, { redirect: 'manual' })).status).toBe(404);
     idp.nextUser = 'admin';
     const jar = new Map<string, string>();
-    const cb = callbackHop(await walk(`${srv.base}/api/v1/sso/kc/start?return_to=//evil.example/x`, jar));
+    const cb = callbackHop(await walk(`${srv.base}/api/v1/sso/kc/start?returnTo=//evil.example/x`, jar));
     expect(cb?.location).toBe('/');
     expect(await whoAmI(jar)).toMatchObject({ body: { username: 'sso:kc:admin', role: 'owner' } });
   }, 30_000);

@@ -101,12 +101,12 @@ function startEndpoint(d: SsoDeps, resolve: Resolve) {
     tags,
     access: 'public',
     params: Params,
-    query: z.object({ return_to: z.string().max(2048).optional().describe('a console path to land on afterwards') }),
+    query: z.object({ returnTo: z.string().max(2048).optional().describe('a console path to land on afterwards') }),
     responses: { 302: { description: 'redirect to the provider (or, for a browser, to /?sso_error=<CODE> on a refusal)' }, 404: { description: 'no such enabled provider' }, 503: { description: 'provider unavailable' } },
     async handler({ req, params, query }) {
       try {
         const p = await resolve(params.provider);
-        const location = await startOidcLogin(d.store, p.row.id, p.cfg, p.as, p.redirectUri, query.return_to ?? '/', (d.now ?? Date.now)());
+        const location = await startOidcLogin(d.store, p.row.id, p.cfg, p.as, p.redirectUri, query.returnTo ?? '/', (d.now ?? Date.now)());
         return { status: 302, headers: { location, 'cache-control': 'no-store' } };
       } catch (err) {
         const redirect = browserRefusal(req, err);

@@ -10,6 +10,9 @@ describe('API keys', () => {
     t = await startTestServer();
     await t.call('POST', '/api/v1/services', { body: { name: 'billing' } });
     await t.call('POST', '/api/v1/services', { body: { name: 'other' } });
+    // keys refer to principals and roles that exist (issue #10)
+    for (const id of ['alice', 'bob', 'carol', 'dave', 'p']) await t.call('POST', '/api/v1/principals', { body: { id, kind: 'service-account', displayName: id } });
+    for (const name of ['reader', 'writer', 'lost']) await t.call('POST', '/api/v1/services/billing/roles', { body: { name } });
   });
   afterAll(async () => {
     await t.close();
@@ -59,7 +62,7 @@ describe('API keys', () => {
   it('rotates with an overlap: old and new both active until the overlap ends', async () => {
     await t.call('POST', keys, { body: { id: 'k3', principal: 'carol' } });
     const changes = t.changes.length;
-    const rotated = await t.call('POST', `${keys}/k3/rotate`, { body: { overlap_seconds: 60 }, ifMatch: '"v1"' });
+    const rotated = await t.call('POST', `${keys}/k3/rotate`, { body: { overlapSeconds: 60 }, ifMatch: '"v1"' });
     expect(rotated.status).toBe(201);
     expect(t.changes.slice(changes)).toEqual([['billing', 'test-owner']]);
     const newId: string = rotated.body.id;
@@ -77,7 +80,7 @@ describe('API keys', () => {
     const audit = await listAuditEvents(t.store, { action: 'api-key.rotate' });
     expect(JSON.stringify(audit.items)).not.toContain(rotated.body.secret);
     expect(audit.items[0]?.after).toMatchObject({ previous: { id: 'k3', replacedBy: newId }, replacement: { id: newId } });
-    expect((await t.call('POST', `${keys}/k3/rotate`, { body: { overlap_seconds: -1 } })).body.error.details.fields[0].path).toBe('body.overlap_seconds');
+    expect((await t.call('POST', `${keys}/k3/rotate`, { body: { overlapSeconds: -1 } })).body.error.details.fields[0].path).toBe('body.overlapSeconds');
   });
 
   it('revokes (If-Match honoured), and a revoked key cannot be rotated', async () => {

@@ -26,7 +26,7 @@ async function start(url: string, key?: string): Promise<AdminHandle> {
 async function session(a: AdminHandle): Promise<(method: string, path: string, body?: unknown) => Promise<Response>> {
   const r = await fetch(`${a.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
   const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const csrf = ((await r.json()) as { csrf_token: string }).csrf_token;
+  const csrf = ((await r.json()) as { csrfToken: string }).csrfToken;
   return (method, path, body) =>
     fetch(`${a.url}${path}`, { method, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 }

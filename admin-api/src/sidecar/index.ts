@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { accessLogIngestEndpoints } from '../access-logs/access-log-ingest.js';
 import type { EndpointSpec } from '../http/endpoint.js';
 import type { Store } from '../store/index.js';
+import { createCredentialRevocations } from './credential-revocations.js';
 import { sidecarCredentialEndpoints } from './sidecar-credential-endpoints.js';
 import { sidecarEndpoints, type RevisionFeed } from './sidecar-endpoints.js';
 import { createSidecarVerifier, type VerifiedSidecar } from './verify-sidecar.js';
@@ -36,8 +37,14 @@ export interface SidecarContractDeps {
 export function createSidecarContract(deps: SidecarContractDeps): SidecarContract {
   const { store, waiters, now } = deps;
   const log = deps.log.child({ module: 'sidecar' });
+  const verifySidecar = createSidecarVerifier(store, now);
+  const revocations = createCredentialRevocations();
   return {
-    endpoints: [...sidecarEndpoints({ store, waiters, now }), ...accessLogIngestEndpoints({ store, log, now }), ...sidecarCredentialEndpoints({ store })],
-    verifySidecar: createSidecarVerifier(store, now),
+    endpoints: [
+      ...sidecarEndpoints({ store, waiters, verify: verifySidecar, revocations, now }),
+      ...accessLogIngestEndpoints({ store, log, now }),
+      ...sidecarCredentialEndpoints({ store, revocations }),
+    ],
+    verifySidecar,
   };
 }

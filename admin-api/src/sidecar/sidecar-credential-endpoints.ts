@@ -1,6 +1,7 @@
 /** Admin endpoints of per-service sidecar credentials: create (token shown once), list (no secrets), revoke. */
 import { z } from 'zod';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
+import type { CredentialRevocations } from './credential-revocations.js';
 import { actorOf } from '../resources/audited-change.js';
 import { appendAuditEvent, getService, type Store } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
@@ -25,8 +26,8 @@ const view = (c: SidecarCredential) => ({ id: c.id, service: c.service, name: c.
 const tags = ['Sidecars'];
 
 /** The sidecar-credential endpoints ('platform:write'). */
-export function sidecarCredentialEndpoints(deps: { store: Store }): EndpointSpec<never, never, never>[] {
-  const { store } = deps;
+export function sidecarCredentialEndpoints(deps: { store: Store; revocations: CredentialRevocations }): EndpointSpec<never, never, never>[] {
+  const { store, revocations } = deps;
   const list = [
     endpoint({
       method: 'post',
@@ -70,7 +71,7 @@ export function sidecarCredentialEndpoints(deps: { store: Store }): EndpointSpec
       method: 'delete',
       path: '/api/v1/services/{service}/sidecar-credentials/{id}',
       operationId: 'revokeSidecarCredential',
-      summary: 'Revoke a sidecar credential (its sidecars get 401 from the next request on)',
+      summary: 'Revoke a sidecar credential (its sidecars get 401 from the next request on; a long-poll already waiting ends with 401)',
       tags,
       access: 'platform:write',
       params: CredentialParams,
@@ -81,6 +82,7 @@ export function sidecarCredentialEndpoints(deps: { store: Store }): EndpointSpec
           const c = await revokeSidecarCredential(trx, ctx.params.service, ctx.params.id);
           await appendAuditEvent(trx, { actor: actor.username, outcome: 'allowed', action: 'sidecar-credential.revoke', resourceType: 'sidecar-credential', resourceId: c.id, before: null, after: view(c) });
         });
+        revocations.revoked(ctx.params.service); // long-polls of this service waiting here re-check their credential now
         return { status: 204 };
       },
     }),

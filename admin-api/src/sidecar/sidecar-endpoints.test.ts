@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBundleServer, type BundleTestServer } from '../bundles/test-bundle-server.js';
 import { createApiKey, getApiKey, getLatestRevision, routesRepo, searchAccessLogs } from '../store/index.js';
+import { revokeSidecarCredential } from '../store/sidecar-credentials-repo.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
 
 let db: TestDatabase;
@@ -51,6 +52,37 @@ describe('sidecar credentials', () => {
     expect((await srv.call('DELETE', `/api/v1/services/orders/sidecar-credentials/${made.body.id as string}`)).status).toBe(204);
     expect((await poll(bundleUrl('orders'), made.body.token as string)).status).toBe(401);
     expect((await srv.call('DELETE', '/api/v1/services/orders/sidecar-credentials/sc-nope')).status).toBe(404);
+  });
+
+  it('ends a long-poll already waiting with 401 when its credential is revoked (defect 5), and never sends it the next revision', async () => {
+    const made = await srv.call('POST', '/api/v1/services/orders/sidecar-credentials', { body: { name: 'to-revoke' } });
+    const rev = await addRoute('revoke-wait');
+    const before = srv.bundles.waiting;
+    const waiting = poll(bundleUrl('orders', 30), made.body.token as string, rev.hash);
+    const deadline = Date.now() + 3000;
+    while (srv.bundles.waiting < before + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(srv.bundles.waiting).toBe(before + 1);
+    const t0 = Date.now();
+    expect((await srv.call('DELETE', `/api/v1/services/orders/sidecar-credentials/${made.body.id as string}`)).status).toBe(204);
+    const ended = await waiting;
+    expect(ended.status).toBe(401);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(ended.body).not.toMatch(/^eyJ/); // no JWS
+    expect(JSON.parse(ended.body).error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('a credential revoked on another replica gets 401 when its long-poll wakes with the next revision', async () => {
+    const made = await srv.call('POST', '/api/v1/services/orders/sidecar-credentials', { body: { name: 'to-revoke-2' } });
+    const rev = await addRoute('revoke-wait-2');
+    const before = srv.bundles.waiting;
+    const waiting = poll(bundleUrl('orders', 30), made.body.token as string, rev.hash);
+    const deadline = Date.now() + 3000;
+    while (srv.bundles.waiting < before + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(srv.bundles.waiting).toBe(before + 1);
+    await revokeSidecarCredential(srv.store, 'orders', made.body.id as string); // straight in the store: no in-process signal
+    await addRoute('after-revoke');
+    const ended = await waiting;
+    expect(ended.status).toBe(401);
   });
 
   it('refuses a missing or wrong credential (401) and another service\'s credential (403)', async () => {

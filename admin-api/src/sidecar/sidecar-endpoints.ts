@@ -4,13 +4,14 @@
  * ingested by `access-logs/access-log-ingest.ts`.
  */
 import { SidecarStatusReport } from '@agentcore/policies';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
-import { getLatestRevision, getService, type BundleRevision, type Store } from '../store/index.js';
+import { getLatestRevision, getService, listPendingPublishes, type BundleRevision, type Store } from '../store/index.js';
 import { latestRevisionNumbers, listSidecars, upsertSidecarStatus } from '../store/sidecars-repo.js';
-import { sidecarFor } from './verify-sidecar.js';
+import type { CredentialRevocations } from './credential-revocations.js';
+import { sidecarFor, type VerifiedSidecar } from './verify-sidecar.js';
 
 /** Longest long-poll a sidecar may ask for (seconds), as in the sync protocol. */
 export const MAX_WAIT_SECONDS = 300;
@@ -34,6 +35,7 @@ const SidecarView = z.object({
   appliedRevision: z.int().nullable(),
   latestRevision: z.int().nullable(),
   upToDate: z.boolean(),
+  policyPending: z.boolean(),
   rejectedRevision: z.int().nullable(),
   rejectionReason: z.string().nullable(),
   uptimeSeconds: z.number().nullable(),
@@ -67,8 +69,15 @@ const tags = ['Sidecar sync'];
 
 /** The sidecar-facing endpoints and the fleet list. */
 // Declarative endpoint list (exempt from the 80-line function rule): one endpoint() declaration per route.
-export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; now?: () => number }): EndpointSpec<never, never, never>[] {
-  const { store, waiters } = deps;
+export function sidecarEndpoints(deps: {
+  store: Store;
+  waiters: RevisionFeed;
+  /** re-checks the request's credential after a long-poll wait (a credential revoked meanwhile gets 401, not the bundle) */
+  verify: (req: Request) => Promise<VerifiedSidecar | undefined>;
+  revocations: CredentialRevocations;
+  now?: () => number;
+}): EndpointSpec<never, never, never>[] {
+  const { store, waiters, verify, revocations } = deps;
   const now = deps.now ?? Date.now;
   const list = [
     endpoint({
@@ -97,16 +106,22 @@ export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; no
         let next: BundleRevision | undefined;
         if (query.wait > 0) {
           const gone = new AbortController();
+          const revoked = new AbortController();
           const onClose = (): void => gone.abort();
           res.once('close', onClose);
+          const stopListening = revocations.onRevoked(params.service, () => revoked.abort());
           // `*` is satisfied by any revision, so wait for one with another hash than the current.
           const waitFor = known.has('*') && latest ? new Set([latest.hash]) : known;
           try {
-            next = await waiters.waitForChange(params.service, waitFor, query.wait * 1000, gone.signal);
+            next = await waiters.waitForChange(params.service, waitFor, query.wait * 1000, AbortSignal.any([gone.signal, revoked.signal]));
           } finally {
             res.off('close', onClose);
+            stopListening();
           }
           if (gone.signal.aborted) return undefined;
+          // The credential was valid when the wait began; it may have been revoked since (on any replica).
+          res.locals.sidecar = await verify(req);
+          sidecarFor(res, params.service);
         }
         if (next) return sendBundle(res, next);
         if (latest) return { status: 304, headers: { etag: `"${latest.hash}"` } };
@@ -134,13 +149,14 @@ export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; no
       path: '/api/v1/sidecars',
       operationId: 'listSidecars',
       summary: 'The sidecar fleet: last seen, applied / rejected revision, whether each runs the latest revision',
-      description: `\`stale\`: not seen for ${STALE_AFTER_MS / 1000} s. \`upToDate\`: applied revision = the service's latest revision.`,
+      description: `\`stale\`: not seen for ${STALE_AFTER_MS / 1000} s. \`policyPending\`: the service's desired policy state is not published yet (a change within the last ~50 ms, or a failing publish: see bundle-status). \`upToDate\`: applied revision = the service's latest revision and nothing is pending — compared with the latest *desired* state, not only the latest published revision.`,
       tags: ['Sidecars'],
       access: 'read',
       query: FleetQuery,
       responses: { 200: { description: 'the fleet', schema: z.object({ items: z.array(SidecarView) }) } },
       async handler({ query }) {
-        const [sidecars, latest] = await Promise.all([listSidecars(store, query.service), latestRevisionNumbers(store, query.service)]);
+        const [sidecars, latest, pendingList] = await Promise.all([listSidecars(store, query.service), latestRevisionNumbers(store, query.service), listPendingPublishes(store, query.service)]);
+        const pending = new Set(pendingList.map((p) => p.service));
         const t = now();
         return {
           body: {
@@ -152,7 +168,8 @@ export function sidecarEndpoints(deps: { store: Store; waiters: RevisionFeed; no
                 host: s.host,
                 appliedRevision: s.appliedRevision,
                 latestRevision,
-                upToDate: latestRevision !== null && s.appliedRevision === latestRevision,
+                upToDate: latestRevision !== null && s.appliedRevision === latestRevision && !pending.has(s.service),
+                policyPending: pending.has(s.service),
                 rejectedRevision: s.rejectedRevision,
                 rejectionReason: s.rejectionReason,
                 uptimeSeconds: s.uptimeMs === null ? null : s.uptimeMs / 1000,

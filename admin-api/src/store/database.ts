@@ -157,6 +157,26 @@ export interface SidecarCredentialsTable {
   last_used_at: EpochMs | null;
 }
 
+/** Per service: the desired state (policy changes) against what was published, and the last publish failure. */
+export interface BundlePublishStatusTable {
+  service: string;
+  /** +1 per committed policy change */
+  desired_seq: number;
+  /** time of the latest policy change */
+  desired_at: EpochMs;
+  /** the desired_seq the latest successful publish covered */
+  published_seq: number;
+  published_at: EpochMs | null;
+  failure_at: EpochMs | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  /** JSON array of { path, message } */
+  failure_issues: JsonText | null;
+  /** consecutive failed attempts since the last success */
+  failures: number;
+  next_retry_at: EpochMs | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   at: EpochMs;
@@ -204,6 +224,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   sidecars: SidecarsTable;
   sidecar_credentials: SidecarCredentialsTable;
+  bundle_publish_status: BundlePublishStatusTable;
   audit_events: AuditEventsTable;
   access_logs: AccessLogsTable;
 }

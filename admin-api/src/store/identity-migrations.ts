@@ -1,4 +1,4 @@
-/** Migration 003_identity: identity providers, shared login failures, pending SSO logins. */
+/** Migration 004_identity: identity providers, shared login failures, pending SSO logins. */
 import type { Kysely, Migration } from 'kysely';
 
 /** The identity tables (appended after the existing migrations). */

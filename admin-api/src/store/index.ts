@@ -13,4 +13,5 @@ export * from './audit-repo.js';
 export * from './bundle-revisions-repo.js';
 export * from './access-logs-repo.js';
 export * from './bundle-source-repo.js';
+export * from './bundle-status-repo.js';
 export * from './access-log-record.js';

@@ -221,9 +221,34 @@ function sidecarCredentials(): Migration {
   };
 }
 
+/** Migration 003: per-service publish status (desired vs published state, last failure, retry), kept across restarts. */
+function bundlePublishStatus(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('bundle_publish_status')
+        .addColumn('service', 'text', (c) => c.primaryKey().references('services.name').onDelete('cascade'))
+        .addColumn('desired_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('desired_at', 'bigint', (c) => c.notNull())
+        .addColumn('published_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('published_at', 'bigint')
+        .addColumn('failure_at', 'bigint')
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('failure_issues', 'text')
+        .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_retry_at', 'bigint')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('bundle_publish_status').ifExists().execute();
+    },
+  };
+}
+
 /** The migrations of the store, by name (applied in name order). */
 export function storeMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials(), '003_identity': identityMigration() };
+  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials(), '003_bundle_publish_status': bundlePublishStatus(), '004_identity': identityMigration() };
 }
 
 /** A Kysely MigrationProvider over the in-code migrations. */

@@ -2,9 +2,8 @@
  * Opens the control plane's store: SQLite (embedded default) or PostgreSQL
  * behind one Kysely query layer, and brings the schema up to date.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { prepareSqliteFile } from './sqlite-file-mode.js';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
@@ -63,7 +62,7 @@ export async function openStore(url: DatabaseUrl, options: OpenStoreOptions = {}
     const memory = target.file === ':memory:';
     let conn: SqliteDatabase.Database;
     try {
-      if (!memory) mkdirSync(dirname(resolve(target.file)), { recursive: true });
+      if (!memory) prepareSqliteFile(target.file);
       conn = new SqliteDatabase(target.file, { timeout: options.busyTimeoutMs ?? 5000 });
     } catch (err) {
       throw new StoreError('ADMIN_STORE_UNAVAILABLE', `cannot open SQLite database "${target.file}": ${(err as Error).message}`, { cause: err });

@@ -10,6 +10,7 @@ const auth = Authentication.parse({
     { id: 'disabled', sha256: hashApiKey('ak_disabled'), principal: 'svc-x', disabled: true },
     { id: 'expired', sha256: hashApiKey('ak_expired'), principal: 'svc-x', expiresAt: '2025-01-01T00:00:00Z' },
     { id: 'future', sha256: hashApiKey('ak_future'), principal: 'svc-x', notBefore: '2025-07-01T00:00:00Z' },
+    { id: 'revoked', sha256: hashApiKey('ak_revoked'), principal: 'svc-x', disabled: true, revokedAt: '2025-05-30T00:00:00Z' },
   ],
 });
 
@@ -33,6 +34,7 @@ describe('API key authenticator', () => {
     ['ak_disabled', 'API_KEY_DISABLED'],
     ['ak_expired', 'API_KEY_EXPIRED'],
     ['ak_future', 'API_KEY_NOT_YET_VALID'],
+    ['ak_revoked', 'API_KEY_REVOKED'],
   ])('%s → %s', (key, reason) => {
     const r = a.authenticate(key, NOW);
     expect(r.ok ? 'ok' : r.reason).toBe(reason);

@@ -8,6 +8,7 @@ import { ProxyError } from '../errors.js';
 interface KeyEntry {
   readonly id: string;
   readonly disabled: boolean;
+  readonly revoked: boolean;
   /** ms since epoch, or -Infinity */
   readonly notBefore: number;
   /** ms since epoch, or +Infinity */
@@ -49,6 +50,7 @@ export function createApiKeyAuthenticator(keys: readonly ApiKey[]): ApiKeyAuthen
     byHash.set(k.sha256, {
       id: k.id,
       disabled: k.disabled,
+      revoked: k.revokedAt !== undefined,
       notBefore: k.notBefore === undefined ? Number.NEGATIVE_INFINITY : Date.parse(k.notBefore),
       expiresAt,
       accepted: Object.freeze({ ok: true as const, principal }),
@@ -59,6 +61,8 @@ export function createApiKeyAuthenticator(keys: readonly ApiKey[]): ApiKeyAuthen
     authenticate(key, now) {
       const entry = byHash.get(hashApiKey(key));
       if (entry === undefined) return { ok: false, reason: 'UNKNOWN_API_KEY', message: 'the API key is not known' };
+      // Only a caller holding this exact key gets here: "revoked" tells a guesser nothing (docs/admin-api.md)
+      if (entry.revoked) return { ok: false, reason: 'API_KEY_REVOKED', message: 'the API key has been revoked' };
       if (entry.disabled) return { ok: false, reason: 'API_KEY_DISABLED', message: 'the API key is disabled' };
       if (now < entry.notBefore) return { ok: false, reason: 'API_KEY_NOT_YET_VALID', message: 'the API key is not valid yet' };
       if (now >= entry.expiresAt) return { ok: false, reason: 'API_KEY_EXPIRED', message: 'the API key has expired' };

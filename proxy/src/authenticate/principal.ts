@@ -38,6 +38,8 @@ export type AuthFailureReason =
   | 'API_KEY_EXPIRED'
   | 'API_KEY_NOT_YET_VALID'
   | 'API_KEY_DISABLED'
+  /** the presented key was revoked (the bundle keeps a recently revoked key's hash so the sidecar can say so) */
+  | 'API_KEY_REVOKED'
   /** the introspection endpoint says the token is not active */
   | 'TOKEN_INACTIVE'
   /** the introspection endpoint failed or timed out */
