@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adminClient, loginAndMintToken, seedService, tokenWorks } from '../e2e/dist/seed-demo.js';
+import { ensureDemoKeyFile } from '../admin-api/dist/secrets/key-ring.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -31,6 +32,9 @@ mkdirSync(`${dataDir}/sidecar-cache`, { recursive: true, mode: 0o700 });
 // The owner password: AGENTCORE_ADMIN_PASSWORD, else the one chosen on the first run (kept in ./data, mode 0600).
 let seed = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : undefined;
 const password = env.AGENTCORE_ADMIN_PASSWORD || seed?.password || randomBytes(12).toString('base64url');
+// Secrets at rest (signing keys, identity-provider secrets) are encrypted with a demo key made on the first run
+// (data/secret.key, mode 0600) unless AGENTCORE_SECRET_KEY or AGENTCORE_SECRET_KEY_FILE is set.
+const secretKeyEnv = env.AGENTCORE_SECRET_KEY || env.AGENTCORE_SECRET_KEY_FILE ? {} : { AGENTCORE_SECRET_KEY_FILE: ensureDemoKeyFile(`${dataDir}/secret.key`) };
 
 const children = [];
 let stopping = false;
@@ -78,7 +82,7 @@ const waitFor = (child, re) =>
   });
 
 try {
-  const admin = run('admin API', ['admin-api/dist/cli.js', '--listen', `127.0.0.1:${ports.admin}`, '--database', `sqlite:${dataDir}/agentcore.db`], { AGENTCORE_ADMIN_PASSWORD: password });
+  const admin = run('admin API', ['admin-api/dist/cli.js', '--listen', `127.0.0.1:${ports.admin}`, '--database', `sqlite:${dataDir}/agentcore.db`], { AGENTCORE_ADMIN_PASSWORD: password, ...secretKeyEnv });
   const backend = run('demo backend', ['e2e/dist/demo-backend-cli.js', '--port', ports.backend, '--host', '127.0.0.1', '--quiet']);
   await Promise.all([waitFor(admin, /agentcore-admin listening/), waitFor(backend, /http:\/\//)]);
   const adminUrl = `http://127.0.0.1:${ports.admin}`;

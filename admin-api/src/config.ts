@@ -20,6 +20,10 @@ export const AdminConfig = z.object({
   tlsReloadIntervalMs: intFlag(1000, 86_400_000).default(60_000).describe('re-read the TLS files this often (they are also watched)'),
   secureCookies: z.enum(['auto', 'true', 'false']).default('auto').describe('auto (from --public-url), true or false'),
   accessLogRetentionDays: intFlag(1, 3650).default(30).describe('access-log records older than this are deleted'),
+  redis: z
+    .url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' })
+    .optional()
+    .describe('keep the login brute-force counters in Redis (shared by replicas); default: the database'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
   metricsPublic: z.enum(['true', 'false']).default('false').describe('true: GET /metrics needs no credential (else the read permission: a session or an auditor PAT)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),

@@ -16,7 +16,9 @@ import { mountSidecarInjector } from './k8s/inject-endpoint.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
 import { createTlsServer, hsts } from './http/tls-listen.js';
 import type { EndpointSpec } from './http/endpoint.js';
+import { createIdentity, openFailureLog } from './identity/index.js';
 import { resourceEndpoints } from './resources/index.js';
+import { openSecrets } from './secrets/open-secrets.js';
 import { createSidecarContract } from './sidecar/index.js';
 import { openStore, type Store } from './store/index.js';
 import { latestRevisionNumbers } from './store/sidecars-repo.js';
@@ -58,19 +60,28 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const env = o.env ?? process.env;
   const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-admin' }, timestamp: pino.stdTimeFunctions.isoTime }, o.logDestination ?? pino.destination(1));
   const store = await openStore(config.database);
+  const keyRing = await openSecrets(store, env, log).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const secureCookies = config.secureCookies === 'auto' ? config.publicUrl?.startsWith('https:') === true || config.tlsCert !== undefined : config.secureCookies === 'true';
   const notifier: ChangeNotifier | undefined = store.dialect === 'postgres' ? await createPostgresNotifier(config.database, log) : undefined;
   let waiting = (): number => 0;
   const metrics = createAdminMetrics({ store, waiters: () => waiting() });
-  const bundles = await createBundleService({ store, log, observer: metrics.publishes, ...(notifier ? { notifier } : {}) });
+  const bundles = await createBundleService({ store, log, observer: metrics.publishes, ...(keyRing ? { keyRing } : {}), ...(notifier ? { notifier } : {}) });
   waiting = () => bundles.waiting;
   for (const [service, revision] of await latestRevisionNumbers(store)) metrics.revision(service, revision);
   const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
-  const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar });
+  const failures = openFailureLog(store, config.redis);
+  const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar, failureLog: failures.log });
+  let boundUrl = `http://${config.listen.host}:${config.listen.port}`; // the real port once listening (port 0 in tests)
+  const publicUrl = () => config.publicUrl ?? boundUrl;
+  const identity = await createIdentity({ store, env, publicUrl, secureCookies, dummyVerify: auth.dummyVerify, ...(keyRing ? { keyRing } : {}) });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
 
   const endpoints: EndpointSpec<never, never, never>[] = [
     ...auth.endpoints,
+    ...identity.endpoints,
     ...resourceEndpoints({ store, onPolicyChange: (service, actor) => bundles.onPolicyChange(service, actor) }),
     ...bundles.endpoints,
     ...sidecar.endpoints,
@@ -99,6 +110,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const server = await listen(app, config.listen.port, config.listen.host, tls as { server: Server } | undefined);
   const a = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  boundUrl = url;
   log.info({ url, database: store.dialect, docs: `${url}/docs/` }, 'agentcore-admin listening');
 
   let closing: Promise<void> | undefined;
@@ -115,6 +127,8 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await bundles.close();
+        await identity.close();
+        await failures.close();
         server.closeAllConnections();
         await stopped;
         await store.close();

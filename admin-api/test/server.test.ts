@@ -81,7 +81,7 @@ describe('hostile input (issue #9)', () => {
 });
 
 describe('first start', () => {
-  it('creates the owner from AGENTCORE_ADMIN_PASSWORD, or generates one once', async () => {
+  it('creates the owner from AGENTCORE_ADMIN_PASSWORD, or generates one once', { timeout: 30_000 }, async () => {
     expect(admin.ownerCreated).toBe(true);
     expect(admin.generatedPassword).toBeUndefined();
     const login = await fetch(`${admin.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'a long enough password' }) });

@@ -3,7 +3,7 @@
  * reuse the credentials it minted on an earlier run instead of piling up new ones, and say what to do when
  * AGENTCORE_ADMIN_PASSWORD does not match the existing owner. Runs the real script (built dist) on free ports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,11 @@ describe('npm start', () => {
     firstSeed = JSON.parse(readFileSync(join(dataDir, 'demo-seed.json'), 'utf8'));
     expect(statSync(join(dataDir, 'demo-seed.json')).mode & 0o777).toBe(0o600);
     for (const f of ['agentcore.db', 'agentcore.db-wal', 'agentcore.db-shm']) expect(statSync(join(dataDir, f)).mode & 0o777).toBe(0o600);
+    // the demo key (data/secret.key, 0600) encrypts the bundle signing keys at rest
+    expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+    const stored = execFileSync('sqlite3', [join(dataDir, 'agentcore.db'), 'select private_jwk from signing_keys'], { encoding: 'utf8' }).trim().split('\n');
+    expect(stored.length).toBeGreaterThan(0);
+    for (const k of stored) expect(k.startsWith('agcenc:v1:')).toBe(true);
 
     s.shell.kill('SIGTERM'); // what `kill <pid>` of npm's child does: the shell dies, the script is re-parented
     const freed = await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean));

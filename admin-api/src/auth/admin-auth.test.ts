@@ -42,16 +42,28 @@ describe('bootstrap', { timeout: 30_000 }, () => {
 });
 
 describe('login lockout', { timeout: 30_000 }, () => {
-  it('answers 429 with Retry-After after 5 failures for a username, even with the right password', async () => {
-    const h = await startHarness();
+  it('delays the try after 3 failures and locks after 5 for a username, even with the right password', async () => {
+    let clock = Date.now();
+    const h = await startHarness({ now: () => clock });
+    const tryLogin = (password: string) => h.call('POST', '/api/v1/session', { body: { username: 'admin', password } });
     try {
-      for (let i = 0; i < 5; i++) expect((await h.call('POST', '/api/v1/session', { body: { username: 'admin', password: `wrong-password-${i}` } })).status).toBe(401);
-      const r = await h.call('POST', '/api/v1/session', { body: { username: 'admin', password: OWNER_PASSWORD } });
+      for (let i = 0; i < 3; i++) expect((await tryLogin(`wrong-password-${i}`)).status).toBe(401);
+      const delayed = await tryLogin(OWNER_PASSWORD);
+      expect([delayed.status, delayed.headers.get('retry-after')]).toEqual([429, '1']);
+      clock += 1000;
+      expect((await tryLogin('wrong-password-3')).status).toBe(401);
+      expect((await tryLogin('wrong-password-x')).headers.get('retry-after')).toBe('2');
+      clock += 2000;
+      expect((await tryLogin('wrong-password-4')).status).toBe(401);
+      clock += 5000; // past the delay, but 5 failures in the window lock the username
+      const r = await tryLogin(OWNER_PASSWORD);
       expect(r.status).toBe(429);
       expect(r.body.error.code).toBe('RATE_LIMITED');
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(800);
-      const denied = (await auditRows(h.store)).filter((e) => e.outcome === 'denied');
-      expect(denied.map((e) => JSON.parse(e.after ?? '{}').reason)).toEqual([...Array<string>(5).fill('WRONG_PASSWORD'), 'LOGIN_LOCKED']);
+      const reasons = (await auditRows(h.store)).filter((e) => e.outcome === 'denied').map((e) => JSON.parse(e.after ?? '{}').reason);
+      expect(reasons).toEqual(['WRONG_PASSWORD', 'WRONG_PASSWORD', 'WRONG_PASSWORD', 'LOGIN_LOCKED', 'WRONG_PASSWORD', 'LOGIN_LOCKED', 'WRONG_PASSWORD', 'LOGIN_LOCKED']);
+      const stored = await h.store.db.selectFrom('login_failures' as never).selectAll().execute();
+      expect(stored.length).toBe(10); // per username and per client, in the store the replicas share
     } finally {
       await h.close();
     }

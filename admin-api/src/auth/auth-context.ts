@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AdminError } from '../errors.js';
 import { appendAuditEvent, type Store } from '../store/index.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { SharedLoginThrottle } from '../identity/shared-login-throttle.js';
 
 /** Name of the console session cookie (also in the OpenAPI security schemes). */
 export const SESSION_COOKIE = 'agentcore_session';
@@ -20,7 +20,8 @@ export interface AuthDeps {
   now: () => number;
   secureCookies: boolean;
   sessionTtlMs: number;
-  throttle: LoginThrottle;
+  /** brute-force protection shared by replicas (identity/shared-login-throttle.ts) */
+  throttle: SharedLoginThrottle;
   /** runs scrypt for an unknown username, so timing does not reveal which exist */
   dummyVerify: (password: string) => Promise<false>;
   denials: DenialRecorder;

@@ -9,10 +9,11 @@ import type { AccessGuard, EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent, isStoreError, type Store } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
 import { countAdminUsers, insertAdminUser } from '../store/admin-accounts-repo.js';
+import { storeFailureLog } from '../identity/failure-logs.js';
+import { createSharedLoginThrottle, type FailureLog, type SharedLoginThrottle, type SharedThrottleOptions } from '../identity/shared-login-throttle.js';
 import { createAccessGuard, type SidecarVerifier } from './access-guard.js';
 import { adminUserEndpoints } from './admin-user-endpoints.js';
 import { createDenialRecorder, type AuthDeps } from './auth-context.js';
-import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { MIN_PASSWORD_LENGTH, createDummyVerifier, generatePassword, hashPassword } from './password-hash.js';
 import { OWNER_USERNAME, warnIgnoredOwnerPassword } from './owner-password.js';
 import { sessionEndpoints } from './session-endpoints.js';
@@ -36,6 +37,10 @@ export interface AdminAuth {
    * CLI prints it once. No-op when any admin user exists. Throws ADMIN_CONFIG_INVALID for a short password.
    */
   bootstrapOwner(password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }>;
+  /** the brute-force throttle the password login uses (the token service's password grant shares it) */
+  throttle: SharedLoginThrottle;
+  /** runs scrypt for an unknown username (one per process: building it costs a hash) */
+  dummyVerify: (password: string) => Promise<false>;
 }
 
 export interface AdminAuthOptions {
@@ -44,8 +49,10 @@ export interface AdminAuthOptions {
   secureCookies: boolean;
   /** absolute lifetime of a console session (default 12 h) */
   sessionTtlMs?: number;
-  /** login lockout thresholds (defaults: 5 per username, 20 per client address, 15 min window) */
-  loginThrottle?: LoginThrottleOptions;
+  /** brute-force thresholds (defaults: 5 per username, 20 per client address, 15 min window; after 3 failures the next try waits 1 s, doubling to 60 s) */
+  loginThrottle?: SharedThrottleOptions;
+  /** where failures are kept, shared by replicas (default: the store's login_failures table; redisFailureLog with --redis) */
+  failureLog?: FailureLog;
   /** clock, for tests */
   now?: () => number;
   /** the check of 'sidecar' endpoints (the sidecar module's); the guard stores its answer in `res.locals.sidecar`. Without it they answer 401. */
@@ -63,11 +70,13 @@ export async function createAuth(store: Store, o: AdminAuthOptions): Promise<Adm
     now,
     secureCookies: o.secureCookies,
     sessionTtlMs,
-    throttle: createLoginThrottle(o.loginThrottle),
+    throttle: createSharedLoginThrottle(o.failureLog ?? storeFailureLog(store), o.loginThrottle),
     dummyVerify: await createDummyVerifier(),
     denials: createDenialRecorder(store, o.log, now),
   };
   return {
+    throttle: deps.throttle,
+    dummyVerify: deps.dummyVerify,
     guard: createAccessGuard(deps, o.verifySidecar),
     endpoints: [...sessionEndpoints(deps), ...tokenEndpoints(deps), ...adminUserEndpoints(deps)],
     async bootstrapOwner(password) {

@@ -4,10 +4,11 @@ import { AdminError } from '../errors.js';
 import { endpoint, type EndpointSpec } from '../http/endpoint.js';
 import { appendAuditEvent } from '../store/index.js';
 import { inTransaction } from '../store/queryable.js';
-import { deleteExpiredSessions, deleteSession, getAdminUser, insertSession } from '../store/admin-accounts-repo.js';
+import { deleteSession, getAdminUser } from '../store/admin-accounts-repo.js';
 import { ADMIN_ROLES } from './admin-roles.js';
 import { clientAddress, requestPath, resolvedCredential, sessionCookie, type AuthDeps } from './auth-context.js';
-import { csrfTokenFor, newSessionId, sha256Hex } from './credential-digest.js';
+import { createSession } from './create-session.js';
+import { csrfTokenFor } from './credential-digest.js';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from './password-hash.js';
 
 const LoginBody = z.object({
@@ -38,7 +39,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
     description:
       'Checks a local username and password and sets the HttpOnly, SameSite=Strict `agentcore_session` cookie. ' +
       'The answer carries the CSRF token to send as `X-CSRF-Token` on unsafe methods. ' +
-      'After 5 failed attempts for a username (or 20 from one address) within 15 minutes, logins answer 429 with Retry-After.',
+      'Brute-force protection is shared by every replica (the store, or Redis with --redis): after 3 failures for a username or address the next try waits 1 s, doubling per further failure (at most 60 s); 5 failures for a username (or 20 from one address) within 15 minutes lock it. Locked or delayed logins answer 429 with Retry-After, whether or not the user exists.',
     tags: ['auth'],
     access: 'public',
     body: LoginBody,
@@ -57,7 +58,7 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
       const client = clientAddress(req);
       const action = `${req.method} /api/v1/session`;
       const path = requestPath(req);
-      const lock = d.throttle.check(body.username, client, now);
+      const lock = await d.throttle.check(body.username, client, now);
       if (lock) {
         await d.denials({ actor: 'anonymous', action, path, reason: 'LOGIN_LOCKED', details: { lockedBy: lock.by, client } });
         throw new AdminError('ADMIN_LOGIN_LOCKED', 'too many failed login attempts; try again later', { retryAfterSeconds: lock.retryAfterSeconds }, {
@@ -67,31 +68,16 @@ export function sessionEndpoints(d: AuthDeps): EndpointSpec<never, never, never>
       const user = await getAdminUser(d.store, body.username);
       const ok = user ? await verifyPassword(body.password, user.password_hash) : await d.dummyVerify(body.password);
       if (!user || !ok || user.disabled) {
-        d.throttle.recordFailure(body.username, client, now);
+        await d.throttle.recordFailure(body.username, client, now);
         const reason = !user ? 'UNKNOWN_USER' : !ok ? 'WRONG_PASSWORD' : 'USER_DISABLED';
         // Who was targeted is recorded only for existing accounts: an unknown "username" may be a mistyped password.
         await d.denials({ actor: 'anonymous', action, path, reason, details: { client, ...(user ? { username: user.username } : {}) } });
         throw new AdminError('ADMIN_LOGIN_FAILED', LOGIN_FAILED);
       }
-      d.throttle.recordSuccess(body.username);
+      await d.throttle.recordSuccess(body.username);
 
-      const sessionId = newSessionId();
-      const csrfToken = csrfTokenFor(sessionId);
-      const expiresAt = now + d.sessionTtlMs;
-      await inTransaction(d.store, async (trx) => {
-        await deleteExpiredSessions(trx, now);
-        await insertSession(trx, { idHash: sha256Hex(sessionId), username: user.username, csrfHash: sha256Hex(csrfToken), expiresAt }, now);
-        await appendAuditEvent(trx, {
-          at: now,
-          actor: user.username,
-          action: 'session.create',
-          resourceType: 'session',
-          resourceId: user.username,
-          after: { role: user.role, expiresAt: new Date(expiresAt).toISOString(), client },
-          outcome: 'allowed',
-        });
-      });
-      res.append('set-cookie', sessionCookie(sessionId, Math.floor(d.sessionTtlMs / 1000), d.secureCookies));
+      const { cookie, csrfToken, expiresAt } = await createSession(d.store, { username: user.username, now, ttlMs: d.sessionTtlMs, secureCookies: d.secureCookies, audit: { role: user.role, client } });
+      res.append('set-cookie', cookie);
       return { body: { username: user.username, role: user.role, via: 'session', csrfToken, expiresAt: new Date(expiresAt).toISOString() } };
     },
   });

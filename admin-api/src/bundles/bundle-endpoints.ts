@@ -10,6 +10,7 @@ import { diffJson } from './bundle-diff.js';
 import { publicJwks } from '@agentcore/policies';
 import type { BundlePublisher, PublishResult } from './bundle-publisher.js';
 import { listSigningKeys, rotateSigningKey } from '../store/signing-keys-repo.js';
+import type { KeyRing } from '../secrets/envelope.js';
 
 const ServiceParams = z.object({ service: z.string().min(1).max(63) });
 const RevisionNumber = z.coerce.number().int().min(1).max(2 ** 31);
@@ -38,8 +39,8 @@ const tags = ['Bundles'];
 
 /** The bundle endpoints of the admin API. */
 // Declarative endpoint list (exempt from the 80-line function rule): one endpoint() declaration per route.
-export function bundleEndpoints(deps: { store: Store; publisher: BundlePublisher }): EndpointSpec<never, never, never>[] {
-  const { store, publisher } = deps;
+export function bundleEndpoints(deps: { store: Store; keyRing: KeyRing | undefined; publisher: BundlePublisher }): EndpointSpec<never, never, never>[] {
+  const { store, keyRing, publisher } = deps;
   const list = [
     endpoint({
       method: 'get',
@@ -156,7 +157,7 @@ export function bundleEndpoints(deps: { store: Store; publisher: BundlePublisher
       access: 'read',
       responses: { 200: { description: 'the keys', schema: z.object({ items: z.array(z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retiredAt: z.string().nullable() })) }) } },
       async handler() {
-        const keys = await listSigningKeys(store);
+        const keys = await listSigningKeys(store, keyRing);
         return { body: { items: keys.map((k) => ({ kid: k.kid, alg: k.alg, createdAt: k.createdAt, retiredAt: k.retiredAt ?? null })) } };
       },
     }),
@@ -171,7 +172,7 @@ export function bundleEndpoints(deps: { store: Store; publisher: BundlePublisher
       responses: { 201: { description: 'the new key', schema: z.object({ kid: z.string(), alg: z.string(), createdAt: z.string(), retired: z.array(z.string()) }) } },
       async handler(ctx) {
         const actor = actorOf(ctx);
-        const { key, retired } = await rotateSigningKey(store);
+        const { key, retired } = await rotateSigningKey(store, keyRing);
         await appendAuditEvent(store, { actor: actor.username, outcome: 'allowed', action: 'signing-key.rotate', resourceType: 'signing-key', resourceId: key.kid, before: { active: retired }, after: { active: key.kid } });
         return { status: 201, body: { kid: key.kid, alg: key.alg, createdAt: key.createdAt, retired } };
       },
@@ -185,7 +186,7 @@ export function bundleEndpoints(deps: { store: Store; publisher: BundlePublisher
       access: 'public',
       responses: { 200: { description: 'the JWK Set', schema: Jwks, contentType: 'application/jwk-set+json' } },
       async handler({ res }) {
-        const jwks = publicJwks(await listSigningKeys(store));
+        const jwks = publicJwks(await listSigningKeys(store, keyRing));
         res.status(200).type('application/jwk-set+json').send(JSON.stringify(jwks));
         return undefined;
       },

@@ -15,6 +15,7 @@ import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
 import { withdrawalBundle, withdrawKeys, type PublishedKey } from './withdrawal-fallback.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
+import type { KeyRing } from '../secrets/envelope.js';
 
 /** A new revision, or the content equals the latest revision's (nothing stored). */
 export type PublishResult = { revision: number; hash: string } | { unchanged: true; revision: number; hash: string };
@@ -68,7 +69,7 @@ function createSerialQueue(): { run<T>(service: string, task: () => Promise<T>):
   };
 }
 
-type StoreDeps = { store: Store; log: Logger; notifier: ChangeNotifier; waiters: RevisionWaiters; now: () => number };
+type StoreDeps = { store: Store; keyRing: KeyRing | undefined; log: Logger; notifier: ChangeNotifier; waiters: RevisionWaiters; now: () => number };
 
 /** Signs and stores `bundle` as the next revision unless its content equals the latest; audits, logs and wakes waiters. */
 async function storeRevision(deps: StoreDeps, service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> {
@@ -76,7 +77,7 @@ async function storeRevision(deps: StoreDeps, service: string, actor: string, bu
   if (latest && contentHash(JSON.parse(latest.content) as object) === contentHash(bundle)) {
     return { unchanged: true, revision: latest.revision, hash: latest.hash };
   }
-  const key = await ensureSigningKey(deps.store);
+  const key = await ensureSigningKey(deps.store, deps.keyRing);
   const createdAt = new Date(deps.now()).toISOString();
   const rev = await publishRevision(deps.store, service, actor, async (revision) => {
     const { hash: _old, ...rest } = bundle;
@@ -139,6 +140,7 @@ async function rollbackBundle(store: Store, service: string, revision: number, n
 /** What the publisher needs. */
 export interface BundlePublisherDeps {
   store: Store;
+  keyRing: KeyRing | undefined;
   log: Logger;
   notifier: ChangeNotifier;
   waiters: RevisionWaiters;

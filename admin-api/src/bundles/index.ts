@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/admin-roles.js';
 import type { EndpointSpec } from '../http/endpoint.js';
+import type { KeyRing } from '../secrets/envelope.js';
 import type { Store } from '../store/index.js';
 import { bundleEndpoints } from './bundle-endpoints.js';
 import { bundleStatusEndpoint } from './bundle-status-endpoint.js';
@@ -39,6 +40,8 @@ export interface BundleServiceDeps {
   log: Logger;
   /** default: createLocalNotifier() (one replica); with several replicas on PostgreSQL, createPostgresNotifier. Closed by close(). */
   notifier?: ChangeNotifier;
+  /** encrypts the signing keys' private halves at rest (AGENTCORE_SECRET_KEY); without it they are stored in clear */
+  keyRing?: KeyRing;
   /** epoch ms; tests move it */
   now?: () => number;
   /** debounce of onPolicyChange publishes (ms, default 50) */
@@ -54,12 +57,13 @@ export async function createBundleService(deps: BundleServiceDeps): Promise<Bund
   const { store } = deps;
   const log = deps.log.child({ module: 'bundles' });
   const notifier = deps.notifier ?? createLocalNotifier();
-  await ensureSigningKey(store);
+  const keyRing = deps.keyRing;
+  await ensureSigningKey(store, keyRing);
   const waiters = createRevisionWaiters({ store, notifier, log });
-  const publisher = createBundlePublisher({ store, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs, observer: deps.observer, retryBaseMs: deps.retryBaseMs });
+  const publisher = createBundlePublisher({ store, keyRing, log, notifier, waiters, now: deps.now, debounceMs: deps.debounceMs, observer: deps.observer, retryBaseMs: deps.retryBaseMs });
   await publisher.resume(); // desired state left unpublished by an earlier run (failure or restart) is published again
   return {
-    endpoints: [...bundleEndpoints({ store, publisher }), bundleStatusEndpoint({ store })],
+    endpoints: [...bundleEndpoints({ store, keyRing, publisher }), bundleStatusEndpoint({ store })],
     waiters,
     onPolicyChange: (service, actor) => publisher.schedule(service, actor.username),
     publish: (service, actor) => publisher.publish(service, actor),

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { identityMigration } from './identity-migrations.js';
 
 /** The SQL dialects the store speaks. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -247,7 +248,7 @@ function bundlePublishStatus(): Migration {
 
 /** The migrations of the store, by name (applied in name order). */
 export function storeMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials(), '003_bundle_publish_status': bundlePublishStatus() };
+  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials(), '003_bundle_publish_status': bundlePublishStatus(), '004_identity': identityMigration() };
 }
 
 /** A Kysely MigrationProvider over the in-code migrations. */
