@@ -11,3 +11,7 @@ export * from './rate-limit-headers.js';
 export * from './bundle-hash.js';
 export * from './decide-access.js';
 export * from './sidecar-protocol.js';
+export * from './oauth-redirect-uri.js';
+export * from './oauth-pkce.js';
+export * from './oauth-scopes.js';
+export * from './oauth-access-token-claims.js';

@@ -117,6 +117,7 @@ export async function createAuthenticationStage(auth: PolicyBundle['authenticati
           ...(options.jwksCooldownMs === undefined ? {} : { jwksCooldownMs: options.jwksCooldownMs }),
           ...(options.jwksTimeoutMs === undefined ? {} : { jwksTimeoutMs: options.jwksTimeoutMs }),
           ...(options.verifiedTokenCacheMax === undefined ? {} : { verifiedTokenCacheMax: options.verifiedTokenCacheMax }),
+          revokedJtis: new Set(auth.revokedTokens.map((t) => t.jti)),
         })
       : undefined;
 
