@@ -4,6 +4,7 @@
  */
 import { validateBundle, type BundleIssue, type PolicyBundle } from '@agentcore/policies';
 import { getServiceSettings, listApiKeys, toBundleApiKey, type ApiKeyRecord, type Queryable } from '../store/index.js';
+import { oauthBundleParts } from '../store/oauth-bundle-parts.js';
 import { dbOf } from '../store/queryable.js';
 
 /** A compiled bundle (revision 0, no hash: the publisher sets both), or why the store state is not a valid bundle. */
@@ -45,7 +46,7 @@ async function activeApiKeys(q: Queryable, service: string, now: number): Promis
 
 /** Builds and validates the bundle of `service` as the store holds it at `now`. */
 export async function compileBundle(q: Queryable, service: string, now: number): Promise<CompiledBundle> {
-  const [routes, upstreams, roles, rateLimits, jwt, settings, apiKeys] = await Promise.all([
+  const [routes, upstreams, roles, rateLimits, jwt, settings, apiKeys, oauth] = await Promise.all([
     readDefinitions(q, 'routes', service),
     readDefinitions(q, 'upstreams', service),
     readDefinitions(q, 'roles', service),
@@ -53,6 +54,7 @@ export async function compileBundle(q: Queryable, service: string, now: number):
     readDefinitions(q, 'jwt_issuers', service),
     getServiceSettings(q, service),
     activeApiKeys(q, service, now),
+    oauthBundleParts(q, service, now),
   ]);
   const input: Record<string, unknown> = {
     version: 1,
@@ -60,7 +62,7 @@ export async function compileBundle(q: Queryable, service: string, now: number):
     revision: 0,
     routes: routes.map((r) => r.definition),
     upstreams: Object.fromEntries(upstreams.map((u) => [u.id, u.definition])),
-    authentication: { jwt: jwt.map((j) => j.definition), apiKeys, introspection: [] },
+    authentication: { jwt: [...jwt.map((j) => j.definition), ...oauth.jwt], apiKeys, introspection: oauth.introspection, revokedTokens: oauth.revokedTokens },
     roles: roles.map((r) => r.definition),
     rateLimits: rateLimits.map((r) => r.definition),
   };
