@@ -14,6 +14,12 @@ import { issueTokens, sha256Hex, type TokenHolder, type TokenResponse } from './
 
 const INVALID = 'the refresh token is invalid, expired or revoked';
 
+/** A rotated token came back: revoke everything of its grant. */
+async function reuse(ctx: OAuthContext, familyId: string, now: number): Promise<never> {
+  ctx.onRevoked(await revokeOAuthFamily(ctx.store, familyId, now));
+  throw new OAuthError('invalid_grant', 'the refresh token was already used; every token of its grant is revoked');
+}
+
 /** Rotates a refresh token. */
 export async function refreshTokenGrant(ctx: OAuthContext, who: ClientIdentity, params: OAuthParams): Promise<TokenResponse> {
   const { client } = who;
@@ -22,16 +28,14 @@ export async function refreshTokenGrant(ctx: OAuthContext, who: ClientIdentity, 
   const now = ctx.now();
   if (!row || row.kind !== 'refresh' || row.client_id !== client.id) throw new OAuthError('invalid_grant', INVALID);
   if (row.revoked_at !== null || Number(row.expires_at) <= now) throw new OAuthError('invalid_grant', INVALID);
-  if (row.rotated_at !== null || !(await markRefreshRotated(ctx.store, row.jti, now))) {
-    const services = await revokeOAuthFamily(ctx.store, row.family_id, now);
-    ctx.onRevoked(services);
-    throw new OAuthError('invalid_grant', 'the refresh token was already used; every token of its grant is revoked');
-  }
+  if (row.rotated_at !== null) await reuse(ctx, row.family_id, now);
   const original = row.scope === '' ? [] : row.scope.split(' ');
   const asked = parseScope(params.get('scope'));
   if (!asked.ok) throw new OAuthError('invalid_scope', asked.message);
   const wider = asked.scopes.filter((s) => !original.includes(s));
   if (wider.length > 0) throw new OAuthError('invalid_scope', `a refresh cannot add scopes: ${wider.join(' ').slice(0, 200)}`);
+  // Checked after the scope so a refused widening does not spend the token; the conditional update settles races.
+  if (!(await markRefreshRotated(ctx.store, row.jti, now))) await reuse(ctx, row.family_id, now);
   const scopes = asked.scopes.length > 0 ? asked.scopes : original;
   const info = JSON.parse(row.info) as { holder: TokenHolder };
   const holder = info.holder;
