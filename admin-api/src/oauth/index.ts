@@ -13,6 +13,7 @@ import type { Actor } from '../auth/admin-roles.js';
 import type { EndpointSpec } from '../http/endpoint.js';
 import { isStoreError, type Store } from '../store/index.js';
 import { listOAuthClients } from '../store/oauth-clients-repo.js';
+import { deleteExpiredOAuthRows } from '../store/oauth-tokens-repo.js';
 import { OAUTH_ISSUER_SETTING, getOAuthSetting, setOAuthSetting } from '../store/oauth-settings-repo.js';
 import { handleAuthorizeGet, handleAuthorizePost } from './authorization-endpoint.js';
 import { introspectionEndpointResource } from './introspection-endpoint-resource.js';
@@ -55,6 +56,8 @@ export interface OAuthServer {
   /** sets `iss` (stored, so every replica and the bundle compiler use the same); republishes when it changed */
   setIssuer(url: string): Promise<void>;
   context: OAuthContext;
+  /** stops the hourly clean-up of expired tokens and codes */
+  close(): void;
 }
 
 const SYSTEM_ACTOR: Actor = { username: 'oauth-server', role: 'owner', via: 'token' };
@@ -83,6 +86,9 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
   if (deps.issuer !== undefined && issuer !== undefined) await setOAuthSetting(deps.store, OAUTH_ISSUER_SETTING, issuer);
   await keys.current();
   const resourceDeps = { store: deps.store, onPolicyChange: deps.onPolicyChange, now };
+  // Rows are kept a day past expiry (introspection of a just-expired token says inactive either way).
+  const cleanup = setInterval(() => void deleteExpiredOAuthRows(deps.store, now() - 86_400_000).catch((err: unknown) => log.warn({ err }, 'OAuth clean-up failed')), 3_600_000);
+  cleanup.unref();
 
   const handle = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req: Request, res: Response, next: NextFunction) => {
     fn(req, res).catch((err: unknown) => {
@@ -110,6 +116,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
       app.get('/.well-known/oauth-authorization-server', handle(async (_req, res) => sendPublicJson(res, serverMetadata(ctx, false), 300)));
       app.get('/.well-known/openid-configuration', handle(async (_req, res) => sendPublicJson(res, serverMetadata(ctx, true), 300)));
     },
+    close: () => clearInterval(cleanup),
     async setIssuer(url) {
       const next = url.replace(/\/+$/, '');
       const stored = await getOAuthSetting(deps.store, OAUTH_ISSUER_SETTING);

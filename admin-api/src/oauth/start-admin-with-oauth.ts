@@ -118,6 +118,7 @@ export async function startAdminWithOAuth(config: AdminConfig, o: OAuthAdminStar
     close: () =>
       (closing ??= (async () => {
         retention.stop();
+        oauth.close(); // oauth
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await bundles.close();
