@@ -7,7 +7,7 @@
 /** Why a redirect URI cannot be registered, or undefined when it can. */
 export function redirectUriProblem(uri: string): string | undefined {
   if (uri.length > 2000) return 'must be at most 2000 characters';
-  if (/[\s\\<>"`{}|^]/.test(uri) || /[\u0000-\u001f\u007f]/.test(uri)) return 'must not contain spaces, backslashes or control characters';
+  if (/[\s\\<>"`{}|^]/.test(uri) || [...uri].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'must not contain spaces, backslashes or control characters';
   let u: URL;
   try {
     u = new URL(uri);

@@ -23,6 +23,10 @@ export interface OAuthTestEnv {
   close(): Promise<void>;
 }
 
+/** A response's JSON body, untyped for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests walk arbitrary JSON
+export const jsonOf = (r: Response): Promise<any> => r.json();
+
 /** Starts the environment. */
 export async function startOAuthTestEnv(): Promise<OAuthTestEnv> {
   const c = loadConfig(['--listen', '127.0.0.1:0', '--database', 'sqlite::memory:', '--log-level', 'warn'], {});

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOAuthTestEnv, type OAuthTestEnv } from './test-oauth-admin.js';
+import { jsonOf, startOAuthTestEnv, type OAuthTestEnv } from './test-oauth-admin.js';
 
 describe('client_credentials at POST /oauth/token', () => {
   let t: OAuthTestEnv;
@@ -20,9 +20,9 @@ describe('client_credentials at POST /oauth/token', () => {
   it('publishes RFC 8414 / OIDC metadata and the JWKS', async () => {
     expect(t.as.token_endpoint).toBe(`${t.admin.url}/oauth/token`);
     expect(t.as.code_challenge_methods_supported).toEqual(['S256']);
-    const oidc = await (await fetch(`${t.admin.url}/.well-known/openid-configuration`)).json();
+    const oidc = await jsonOf(await fetch(`${t.admin.url}/.well-known/openid-configuration`));
     expect(oidc).toMatchObject({ issuer: t.admin.url, id_token_signing_alg_values_supported: ['ES256'] });
-    const jwks = await (await fetch(`${t.admin.url}/.well-known/jwks.json`)).json();
+    const jwks = await jsonOf(await fetch(`${t.admin.url}/.well-known/jwks.json`));
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0].d).toBeUndefined();
   });
@@ -45,7 +45,7 @@ describe('client_credentials at POST /oauth/token', () => {
     expect(viaPost.scope).toBe('agents.read agents.write');
     const json = await post(JSON.stringify({ grant_type: 'client_credentials', client_id: 'reporting', client_secret: secret, scope: 'agents.write' }), { 'content-type': 'application/json' });
     expect(json.status).toBe(200);
-    const body = await json.json();
+    const body = await jsonOf(json);
     expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
     expect(body).toMatchObject({ token_type: 'Bearer', scope: 'agents.write' });
   });
@@ -74,7 +74,7 @@ describe('client_credentials at POST /oauth/token', () => {
     const r = await send();
     expect(r.status).toBe(status);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    const body = await r.json();
+    const body = await jsonOf(r);
     expect(body.error).toBe(error);
     expect(typeof body.error_description).toBe('string');
     expect(body.access_token).toBeUndefined();
@@ -89,7 +89,7 @@ describe('client_credentials at POST /oauth/token', () => {
     const challenge = err as oauth.WWWAuthenticateChallengeError;
     expect(challenge.status).toBe(401);
     expect(challenge.cause[0]?.scheme).toBe('basic');
-    expect(await challenge.response.json()).toMatchObject({ error: 'invalid_client' });
+    expect(await jsonOf(challenge.response)).toMatchObject({ error: 'invalid_client' });
     const scoped = await oauth.clientCredentialsGrantRequest(t.as, client, oauth.ClientSecretBasic(secret), { scope: 'admin' }, t.http);
     const bodyErr = await oauth.processClientCredentialsResponse(t.as, client, scoped).catch((e: unknown) => e);
     expect(bodyErr).toBeInstanceOf(oauth.ResponseBodyError);
@@ -100,7 +100,7 @@ describe('client_credentials at POST /oauth/token', () => {
     const two = await t.call('POST', '/api/v1/oauth-clients/two-services/rotate-secret');
     const s2: string = two.body.secret;
     const none = await post('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('two-services', s2) });
-    expect((await none.json()).error).toBe('invalid_target');
+    expect((await jsonOf(none)).error).toBe('invalid_target');
     const billing = await oauth.processClientCredentialsResponse(t.as, { client_id: 'two-services' }, await oauth.clientCredentialsGrantRequest(t.as, { client_id: 'two-services' }, oauth.ClientSecretBasic(s2), { audience: 'billing' }, t.http));
     expect(JSON.parse(Buffer.from(billing.access_token.split('.')[1]!, 'base64url').toString()).aud).toBe('billing');
     await t.call('PATCH', '/api/v1/oauth-clients/two-services', { disabled: true });
@@ -109,10 +109,10 @@ describe('client_credentials at POST /oauth/token', () => {
   });
 
   it('rotates the signing key: published first, signing after the delay, old key kept', async () => {
-    const before = (await (await fetch(`${t.admin.url}/.well-known/jwks.json`)).json()).keys.map((k: { kid: string }) => k.kid);
+    const before = (await jsonOf(await fetch(`${t.admin.url}/.well-known/jwks.json`))).keys.map((k: { kid: string }) => k.kid);
     const rotated = await t.call('POST', '/api/v1/oauth/signing-keys/rotate', { publishDelaySeconds: 60 });
     expect(rotated.status).toBe(201);
-    const after = (await (await fetch(`${t.admin.url}/.well-known/jwks.json`)).json()).keys.map((k: { kid: string }) => k.kid);
+    const after = (await jsonOf(await fetch(`${t.admin.url}/.well-known/jwks.json`))).keys.map((k: { kid: string }) => k.kid);
     expect(after).toEqual([...before, rotated.body.kid]);
     const sign = async () => decodeProtectedHeader((await oauth.processClientCredentialsResponse(t.as, client, await oauth.clientCredentialsGrantRequest(t.as, client, oauth.ClientSecretBasic(secret), {}, t.http))).access_token).kid;
     expect(await sign()).toBe(before.at(-1));

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileBundle } from '../bundles/index.js';
-import { OWNER_PASSWORD, startOAuthTestEnv, type OAuthTestEnv } from './test-oauth-admin.js';
+import { OWNER_PASSWORD, jsonOf, startOAuthTestEnv, type OAuthTestEnv } from './test-oauth-admin.js';
 
 describe('password, refresh_token, introspection, userinfo, token exchange', () => {
   let t: OAuthTestEnv;
@@ -73,7 +73,7 @@ describe('password, refresh_token, introspection, userinfo, token exchange', () 
     const tokens = await oauth.processGenericTokenEndpointResponse(t.as, client, await password({ username: 'admin', password: OWNER_PASSWORD, scope: 'agents.read' }));
     const anon = await fetch(t.as.introspection_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: tokens.access_token }) });
     expect(anon.status).toBe(401);
-    expect((await anon.json()).error).toBe('invalid_client');
+    expect((await jsonOf(anon)).error).toBe('invalid_client');
     expect(await introspect(tokens.access_token)).toMatchObject({ active: true, sub: 'admin', client_id: 'cli', aud: 'agents', scope: 'agents.read', token_type: 'Bearer', iss: t.admin.url });
     expect(await introspect('not-a-token')).toEqual({ active: false });
     await oauth.processRevocationResponse(await oauth.revocationRequest(t.as, client, oauth.ClientSecretBasic(secret), tokens.access_token, t.http));
@@ -94,7 +94,7 @@ describe('password, refresh_token, introspection, userinfo, token exchange', () 
   });
 
   it('token exchange refuses a wrong token type, an unknown key and another audience', async () => {
-    const post = (p: Record<string, string>) => fetch(t.as.token_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', ...p }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const post = (p: Record<string, string>) => fetch(t.as.token_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', ...p }) }).then(async (r) => ({ status: r.status, body: await jsonOf(r) }));
     const key = await t.call('POST', '/api/v1/services/agents/api-keys', { principal: 'svc', roles: ['viewer'] });
     expect((await post({ subject_token: key.body.secret, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' })).body.error).toBe('invalid_request');
     expect((await post({ subject_token: 'ak_nope', subject_token_type: 'urn:agentcore:params:oauth:token-type:api-key' })).body.error).toBe('invalid_grant');
