@@ -31,6 +31,9 @@ let call: ReturnType<typeof adminClient>;
 let as: oauth.AuthorizationServer;
 let secret: string;
 const client: oauth.Client = { client_id: 'dashboard' };
+const app: oauth.Client = { client_id: 'app', id_token_signed_response_alg: 'ES256' };
+const REDIRECT = 'https://app.example.com/cb';
+let appSecret: string;
 
 async function within(ms: number, probe: () => Promise<number>, want: number): Promise<number> {
   const t0 = Date.now();
@@ -68,6 +71,11 @@ beforeAll(async () => {
     scopes: ['agents.read', 'agents.write'], scopeRoles: { 'agents.read': ['viewer'], 'agents.write': ['operator'] }, audiences: ['agents', 'billing'],
   });
   secret = created.body.secret;
+  await call('POST', '/api/v1/principals', { id: 'admin', kind: 'user', displayName: 'Admin', roles: ['viewer'] });
+  appSecret = (await call<{ secret: string }>('POST', '/api/v1/oauth-clients', {
+    id: 'app', name: 'App', type: 'confidential', grants: ['password', 'refresh_token', 'authorization_code'], redirectUris: [REDIRECT],
+    scopes: ['openid', 'agents.read', 'agents.write'], scopeRoles: { 'agents.read': ['viewer'], 'agents.write': ['operator'] }, audiences: ['agents'],
+  })).body.secret;
   const issuer = new URL(admin.url);
   as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...http }));
   const pc = loadProxyConfig(
@@ -133,5 +141,41 @@ describe('control-plane tokens at a synced sidecar', () => {
     expect(await agents(body.access_token)).toBe(200);
     const seen = backend.received.filter((r) => r.url === '/api/v1/agents').at(-1)!;
     expect(seen.headers).toMatchObject({ 'x-auth-subject': key.principal, 'x-auth-roles': 'viewer' });
+  });
+
+  it('password and refreshed user tokens work at the sidecar; a replayed refresh token revokes the family there within 1 s', async () => {
+    const auth = oauth.ClientSecretBasic(appSecret);
+    const first = await oauth.processGenericTokenEndpointResponse(as, app, await oauth.genericTokenEndpointRequest(as, app, auth, 'password', { username: 'admin', password: PASSWORD, scope: 'agents.read agents.write' }, http));
+    expect(await agents(first.access_token)).toBe(200);
+    const seen = backend.received.filter((r) => r.url === '/api/v1/agents').at(-1)!;
+    // The user holds only viewer: agents.write maps to operator, which the token therefore does not carry.
+    expect(seen.headers).toMatchObject({ 'x-auth-subject': 'admin', 'x-auth-roles': 'viewer', 'x-auth-scopes': 'agents.read agents.write' });
+    const second = await oauth.processRefreshTokenResponse(as, app, await oauth.refreshTokenGrantRequest(as, app, auth, first.refresh_token!, http));
+    expect(await agents(second.access_token)).toBe(200);
+    const t0 = Date.now();
+    const replay = await oauth.processRefreshTokenResponse(as, app, await oauth.refreshTokenGrantRequest(as, app, auth, first.refresh_token!, http)).catch((e: unknown) => e);
+    expect(replay).toMatchObject({ error: 'invalid_grant' });
+    await within(1000, () => agents(second.access_token), 401);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(await agents(first.access_token)).toBe(401);
+  });
+
+  it('authorization_code + PKCE: the sign-in page gives a code whose token works at the sidecar', async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const url = new URL(as.authorization_endpoint!);
+    for (const [k, v] of Object.entries({ client_id: 'app', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid agents.read', state, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+    const page = await fetch(url);
+    const html = await page.text();
+    const form = new URLSearchParams();
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1]!, m[2]!.replace(/&amp;/g, '&'));
+    form.set('username', 'admin');
+    form.set('password', PASSWORD);
+    const posted = await fetch(new URL('/oauth/authorize', admin.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: page.headers.get('set-cookie')!.split(';', 1)[0]! }, body: form, redirect: 'manual' });
+    expect(posted.status).toBe(303);
+    const params = oauth.validateAuthResponse(as, app, new URL(posted.headers.get('location')!), state);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, app, await oauth.authorizationCodeGrantRequest(as, app, oauth.ClientSecretBasic(appSecret), params, REDIRECT, verifier, http), { requireIdToken: true });
+    expect(await agents(tokens.access_token)).toBe(200);
+    expect(oauth.getValidatedIdTokenClaims(tokens)?.sub).toBe('admin');
   });
 });
