@@ -128,11 +128,12 @@ export function handleAuthorizePost(ctx: OAuthContext) {
       if (cookie === '' || given.length !== cookie.length || !timingSafeEqual(Buffer.from(given), Buffer.from(cookie))) throw new PageError('the sign-in form expired or was not sent by this page; start again');
       let user;
       try {
-        user = await verifyUser(ctx, p.get('username') ?? '', p.get('password') ?? '');
+        user = await verifyUser(ctx, p.get('username') ?? '', p.get('password') ?? '', req.ip ?? req.socket.remoteAddress ?? 'unknown');
       } catch (err) {
         if (!(err instanceof OAuthError) || err.error !== 'invalid_grant') throw err;
         pageHeaders(res, v.redirectUri);
-        res.status(401).send(renderSignInPage({ clientName: v.client.name, scopes: v.scopes, hidden: v.hidden, csrf: cookie, error: 'The username or password is wrong.', username: p.get('username') ?? '' }));
+        const error = err.status === 429 ? `Too many failed sign-ins. ${err.description.replace(/^.*; /, 'Please ')}.` : 'The username or password is wrong.';
+        res.status(err.status === 429 ? 429 : 401).send(renderSignInPage({ clientName: v.client.name, scopes: v.scopes, hidden: v.hidden, csrf: cookie, error, username: p.get('username') ?? '' }));
         return;
       }
       const code = randomBytes(32).toString('base64url');

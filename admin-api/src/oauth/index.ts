@@ -10,6 +10,7 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/admin-roles.js';
+import { createLoginThrottle } from '../auth/login-throttle.js';
 import type { EndpointSpec } from '../http/endpoint.js';
 import { isStoreError, type Store } from '../store/index.js';
 import { listOAuthClients } from '../store/oauth-clients-repo.js';
@@ -79,6 +80,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
     keys,
     lifetimes,
     verifiers: [await createLocalPasswordVerifier(deps.store), ...(deps.verifiers ?? [])],
+    throttle: createLoginThrottle(),
     onRevoked: (services) => {
       for (const s of services) deps.onPolicyChange(s, SYSTEM_ACTOR);
     },

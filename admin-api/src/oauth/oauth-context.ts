@@ -1,4 +1,5 @@
 /** What every part of the authorization server shares: store, clock, issuer, keys, lifetimes, password verifiers. */
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Store } from '../store/index.js';
 import type { PasswordVerifier } from './password-verifier.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -29,6 +30,8 @@ export interface OAuthContext {
   lifetimes: OAuthLifetimes;
   /** asked in order; the first that knows the user answers (local users first) */
   verifiers: readonly PasswordVerifier[];
+  /** failed password checks per username and client address (the admin login's lockout rules) */
+  throttle: LoginThrottle;
   /** bundles of these services must be republished (a token for them was revoked) */
   onRevoked(services: readonly string[]): void;
 }

@@ -28,7 +28,7 @@ export async function handleTokenRequest(ctx: OAuthContext, req: Request, res: R
     const who = await authenticateClient(ctx.store, req, params, { allowPublic: grant === 'authorization_code' || grant === 'refresh_token' });
     if (!who) throw new OAuthError('invalid_client', 'client authentication is required', 401);
     if (grant === 'client_credentials') out = await clientCredentialsGrant(ctx, who, params);
-    else if (grant === 'password') out = await passwordGrant(ctx, who, params);
+    else if (grant === 'password') out = await passwordGrant(ctx, who, params, req.ip ?? req.socket.remoteAddress ?? 'unknown');
     else if (grant === 'refresh_token') out = await refreshTokenGrant(ctx, who, params);
     else out = await authorizationCodeGrant(ctx, who, params);
   }

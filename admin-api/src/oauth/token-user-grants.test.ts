@@ -103,4 +103,13 @@ describe('password, refresh_token, introspection, userinfo, token exchange', () 
     expect(ok.status).toBe(200);
     expect(decodeJwt(ok.body.access_token)).toMatchObject({ sub: 'svc', aud: 'agents', roles: ['viewer'], client_id: `api-key:${key.body.id}` });
   });
+
+  it('locks a username after 5 failed passwords (429 with Retry-After), even with the right one', async () => {
+    await t.call('POST', '/api/v1/admin-users', { username: 'victim', password: 'victim password 123', role: 'auditor' });
+    for (let i = 0; i < 5; i++) expect(await errorOf(oauth.processGenericTokenEndpointResponse(t.as, client, await password({ username: 'victim', password: `wrong ${i} password` })))).toMatchObject({ status: 400 });
+    const locked = await password({ username: 'victim', password: 'victim password 123' });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await jsonOf(locked)).error).toBe('invalid_grant');
+  });
 });
