@@ -1,18 +1,19 @@
 import * as oauth from 'oauth4webapi';
 import { decodeJwt } from 'jose';
+import { DIALECTS } from '../store/test-databases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PASSWORD, jsonOf, startOAuthTestEnv, type OAuthTestEnv } from './test-oauth-admin.js';
 
 const REDIRECT = 'https://app.example.com/cb';
 const LOOPBACK = 'http://localhost:5555/cb';
 
-describe('authorization_code + PKCE with the sign-in page', () => {
+describe.each(DIALECTS)('authorization_code + PKCE with the sign-in page on %s', (dialect) => {
   let t: OAuthTestEnv;
   let secret: string;
   const web: oauth.Client = { client_id: 'web', id_token_signed_response_alg: 'ES256' };
   const spa: oauth.Client = { client_id: 'spa' };
   beforeAll(async () => {
-    t = await startOAuthTestEnv();
+    t = await startOAuthTestEnv(dialect);
     await t.call('POST', '/api/v1/principals', { id: 'admin', kind: 'user', displayName: 'Admin', roles: ['viewer', 'operator'] });
     secret = (await t.createClient({ id: 'web', name: 'Web <App>', type: 'confidential', grants: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT], scopes: ['openid', 'profile', 'agents.read'], scopeRoles: { 'agents.read': ['viewer'] }, audiences: ['agents'] }))!;
     await t.createClient({ id: 'spa', name: 'SPA', type: 'public', grants: ['authorization_code'], redirectUris: [LOOPBACK], scopes: ['agents.read'], scopeRoles: { 'agents.read': ['viewer'] }, audiences: ['agents'] });

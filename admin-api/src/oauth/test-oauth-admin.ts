@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
+import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
 import { startAdminWithOAuth, type OAuthAdminHandle } from './start-admin-with-oauth.js';
 
 export const OWNER_PASSWORD = 'correct horse battery staple';
@@ -27,9 +28,10 @@ export interface OAuthTestEnv {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests walk arbitrary JSON
 export const jsonOf = (r: Response): Promise<any> => r.json();
 
-/** Starts the environment. */
-export async function startOAuthTestEnv(): Promise<OAuthTestEnv> {
-  const c = loadConfig(['--listen', '127.0.0.1:0', '--database', 'sqlite::memory:', '--log-level', 'warn'], {});
+/** Starts the environment on an in-memory SQLite, or a fresh PostgreSQL database (dropped by close). */
+export async function startOAuthTestEnv(dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<OAuthTestEnv> {
+  const db: TestDatabase | undefined = dialect === 'postgres' ? await createTestDatabase('postgres') : undefined;
+  const c = loadConfig(['--listen', '127.0.0.1:0', '--database', db?.url ?? 'sqlite::memory:', '--log-level', 'warn'], {});
   if (!c.ok) throw new Error('bad config');
   const clock = { offsetMs: 0 };
   const admin = await startAdminWithOAuth(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: OWNER_PASSWORD }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }), now: () => Date.now() + clock.offsetMs });
@@ -62,6 +64,9 @@ export async function startOAuthTestEnv(): Promise<OAuthTestEnv> {
       if (r.status !== 201) throw new Error(`client creation failed: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.secret as string | undefined;
     },
-    close: () => admin.close(),
+    async close() {
+      await admin.close();
+      await db?.drop();
+    },
   };
 }

@@ -1,16 +1,17 @@
 import * as oauth from 'oauth4webapi';
 import { decodeJwt } from 'jose';
+import { DIALECTS } from '../store/test-databases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileBundle } from '../bundles/index.js';
 import { OWNER_PASSWORD, jsonOf, startOAuthTestEnv, type OAuthTestEnv } from './test-oauth-admin.js';
 
-describe('password, refresh_token, introspection, userinfo, token exchange', () => {
+describe.each(DIALECTS)('password, refresh_token, introspection, userinfo, token exchange on %s', (dialect) => {
   let t: OAuthTestEnv;
   let secret: string;
   let rsSecret: string;
   const client: oauth.Client = { client_id: 'cli', id_token_signed_response_alg: 'ES256' };
   beforeAll(async () => {
-    t = await startOAuthTestEnv();
+    t = await startOAuthTestEnv(dialect);
     await t.call('POST', '/api/v1/principals', { id: 'admin', kind: 'user', displayName: 'Admin', roles: ['viewer'] });
     secret = (await t.createClient({ id: 'cli', name: 'CLI', type: 'confidential', grants: ['password', 'refresh_token'], scopes: ['openid', 'profile', 'agents.read', 'agents.write'], scopeRoles: { 'agents.read': ['viewer'], 'agents.write': ['operator'] }, audiences: ['agents'] }))!;
     rsSecret = (await t.createClient({ id: 'resource-server', name: 'RS', type: 'confidential', grants: ['client_credentials'], audiences: ['agents'] }))!;
