@@ -19,14 +19,10 @@ const tags = ['oauth-clients'];
 const collection = '/api/v1/oauth-clients';
 const item = `${collection}/{id}`;
 
-/** The endpoints of the OAuth clients resource. */
-export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, never, never>[] {
-  const now = deps.now ?? Date.now;
-  const view = (c: OAuthClientRecord) => clientView(c, isoTime);
-  const audit = (c: OAuthClientRecord) => view(c);
-  const mustExist = async (q: ResourceDeps['store'] | Parameters<typeof getService>[0], audiences: readonly string[]) => {
-    for (const a of audiences) await getService(q, a);
-  };
+const view = (c: OAuthClientRecord) => clientView(c, isoTime);
+
+/** GET the collection and one client. */
+function readEndpoints(deps: ResourceDeps): EndpointSpec<never, never, never>[] {
   return [
     endpoint({
       method: 'get', path: collection, operationId: 'listOAuthClients', summary: 'List the OAuth clients (never their secrets)', tags, access: 'read',
@@ -35,6 +31,26 @@ export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, ne
         return { body: { items: (await listOAuthClients(deps.store)).map(view) } };
       },
     }),
+    endpoint({
+      method: 'get', path: item, operationId: 'getOAuthClient', summary: 'Get an OAuth client (ETag: its version)', tags, access: 'read', params: Params,
+      responses: { 200: { description: 'the client', schema: OAuthClientView } },
+      async handler({ params }) {
+        const c = await getOAuthClient(deps.store, params.id);
+        return { body: view(c), version: c.version };
+      },
+    }),
+  ] as EndpointSpec<never, never, never>[];
+}
+
+/** The endpoints of the OAuth clients resource. */
+export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, never, never>[] {
+  const now = deps.now ?? Date.now;
+  const audit = (c: OAuthClientRecord) => view(c);
+  const mustExist = async (q: ResourceDeps['store'] | Parameters<typeof getService>[0], audiences: readonly string[]) => {
+    for (const a of audiences) await getService(q, a);
+  };
+  return [
+    ...readEndpoints(deps),
     endpoint({
       method: 'post', path: collection, operationId: 'createOAuthClient', summary: 'Register an OAuth client; a confidential one gets its secret in this answer only', tags, access: 'security:write',
       body: NewOAuthClient,
@@ -50,14 +66,6 @@ export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, ne
           return { result: r, services: r.client.audiences, audit: { action: 'oauth-client.create', resourceType: 'oauth-client', resourceId: r.client.id, before: null, after: audit(r.client) } };
         });
         return { status: 201, body: { ...view(client), ...(secret === undefined ? {} : { secret }) }, version: client.version, headers: { location: locationOf('oauth-clients', client.id) } };
-      },
-    }),
-    endpoint({
-      method: 'get', path: item, operationId: 'getOAuthClient', summary: 'Get an OAuth client (ETag: its version)', tags, access: 'read', params: Params,
-      responses: { 200: { description: 'the client', schema: OAuthClientView } },
-      async handler({ params }) {
-        const c = await getOAuthClient(deps.store, params.id);
-        return { body: view(c), version: c.version };
       },
     }),
     endpoint({
