@@ -8,7 +8,6 @@ import { revokeOAuthFamily, revokeOAuthToken } from '../store/oauth-tokens-repo.
 import { authenticateClient } from './client-authentication.js';
 import { required } from './grant-helpers.js';
 import type { OAuthContext } from './oauth-context.js';
-import { OAuthError } from './oauth-error.js';
 import { readOAuthParams } from './oauth-request-body.js';
 import { findOwnToken } from './own-token.js';
 
@@ -17,8 +16,7 @@ export async function handleRevocation(ctx: OAuthContext, req: Request, res: Res
   const params = await readOAuthParams(req, false);
   const who = await authenticateClient(ctx.store, req, params, { allowPublic: true });
   const token = required(params, 'token');
-  const hint = params.get('token_type_hint');
-  if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') throw new OAuthError('unsupported_token_type', 'token_type_hint must be access_token or refresh_token');
+  // token_type_hint is only a hint (RFC 7009 §2.1): the token's own shape decides where it is looked up.
   const own = await findOwnToken(ctx, token);
   if (own && who && own.row.client_id === who.client.id) {
     const now = ctx.now();
