@@ -178,4 +178,33 @@ describe('control-plane tokens at a synced sidecar', () => {
     expect(await agents(tokens.access_token)).toBe(200);
     expect(oauth.getValidatedIdTokenClaims(tokens)?.sub).toBe('admin');
   });
+
+  it('uses an external RFC 7662 endpoint configured for the service through the admin API', async () => {
+    const { createServer } = await import('node:http');
+    const ext = await new Promise<import('node:http').Server>((resolve) => {
+      const srv = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => (body += d));
+        req.on('end', () => {
+          const authorized = req.headers.authorization === `Basic ${Buffer.from('gateway:ext-secret').toString('base64')}`;
+          const token = new URLSearchParams(body).get('token');
+          res.setHeader('content-type', 'application/json');
+          if (!authorized) return void res.writeHead(401).end('{"error":"invalid_client"}');
+          res.end(JSON.stringify(token === 'opaque-good' ? { active: true, sub: 'ext-user', roles: ['viewer'], exp: Math.floor(Date.now() / 1000) + 300 } : { active: false }));
+        });
+      }).listen(0, '127.0.0.1', () => resolve(srv));
+    });
+    try {
+      process.env.EXT_AS_SECRET = 'ext-secret';
+      const port = (ext.address() as import('node:net').AddressInfo).port;
+      await call('POST', '/api/v1/services/agents/introspection-endpoints', { id: 'ext-as', endpoint: `http://127.0.0.1:${port}/introspect`, clientId: 'gateway', clientSecretEnv: 'EXT_AS_SECRET' });
+      await within(2000, () => agents('opaque-good'), 200);
+      expect(backend.received.filter((r) => r.url === '/api/v1/agents').at(-1)!.headers).toMatchObject({ 'x-auth-subject': 'ext-user', 'x-auth-method': 'introspection', 'x-auth-credential': 'ext-as' });
+      expect(await agents('opaque-bad')).toBe(401);
+      // Our own JWTs are still verified offline, not sent to the external server.
+      expect(await agents(await clientCredentials('agents.read', { audience: 'agents' }))).toBe(200);
+    } finally {
+      await new Promise((r) => ext.close(r));
+    }
+  });
 });
