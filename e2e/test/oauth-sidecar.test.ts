@@ -5,6 +5,8 @@
  * and ones signed by anyone else are refused.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -180,8 +182,7 @@ describe('control-plane tokens at a synced sidecar', () => {
   });
 
   it('uses an external RFC 7662 endpoint configured for the service through the admin API', async () => {
-    const { createServer } = await import('node:http');
-    const ext = await new Promise<import('node:http').Server>((resolve) => {
+    const ext = await new Promise<Server>((resolve) => {
       const srv = createServer((req, res) => {
         let body = '';
         req.on('data', (d) => (body += d));
@@ -196,7 +197,7 @@ describe('control-plane tokens at a synced sidecar', () => {
     });
     try {
       process.env.EXT_AS_SECRET = 'ext-secret';
-      const port = (ext.address() as import('node:net').AddressInfo).port;
+      const port = (ext.address() as AddressInfo).port;
       await call('POST', '/api/v1/services/agents/introspection-endpoints', { id: 'ext-as', endpoint: `http://127.0.0.1:${port}/introspect`, clientId: 'gateway', clientSecretEnv: 'EXT_AS_SECRET' });
       await within(2000, () => agents('opaque-good'), 200);
       expect(backend.received.filter((r) => r.url === '/api/v1/agents').at(-1)!.headers).toMatchObject({ 'x-auth-subject': 'ext-user', 'x-auth-method': 'introspection', 'x-auth-credential': 'ext-as' });
