@@ -97,6 +97,21 @@ try {
   seed.automationToken = token;
   writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
 
+  // A demo OAuth client (client_credentials → tokens the sidecar verifies offline); skipped if this build has no OAuth server.
+  if (!seed.oauthClient) {
+    try {
+      const call = adminClient(adminUrl, token);
+      const c = await call('POST', '/api/v1/oauth-clients', {
+        id: 'demo-client', name: 'Demo client', type: 'confidential', grants: ['client_credentials'],
+        scopes: ['agents.read', 'agents.write'], scopeRoles: { 'agents.read': ['viewer'], 'agents.write': ['operator'] }, audiences: ['agents'],
+      });
+      seed.oauthClient = { id: 'demo-client', secret: c.body.secret };
+      writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
+    } catch {
+      // no /api/v1/oauth-clients here
+    }
+  }
+
   const sidecar = run('sidecar', [
     'proxy/dist/cli.js',
     '--control-plane', adminUrl,
@@ -128,7 +143,11 @@ Try it (demo keys created by the admin API; kept in data/demo-seed.json):
   curl -i -X POST -H 'X-API-Key: ${operator}' -H 'content-type: application/json' -d '{"name":"x"}' ${s}/api/v1/agents   # operator: 201 (6th in 10 s: 429)
   TOKEN=$(node policies/examples/mint-demo-jwt.mjs --sub alice --roles operator)   # DEMO-ONLY signing key
   curl -i -H "Authorization: Bearer $TOKEN" ${s}/api/v1/agents
-
+${seed.oauthClient ? `
+OAuth 2.0 (the control plane issues the token; the sidecar verifies it offline):
+  TOKEN=$(curl -s -u '${seed.oauthClient.id}:${seed.oauthClient.secret}' -d grant_type=client_credentials -d scope=agents.read ${adminUrl}/oauth/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+  curl -i -H "Authorization: Bearer $TOKEN" ${s}/api/v1/agents                 # 200 as demo-client with role viewer
+` : ''}
 Change a role or revoke a key in the admin API (${adminUrl}/docs/) and the sidecar enforces it within a second.
 Ctrl-C stops everything.
 `);

@@ -19,7 +19,12 @@ export function bundleInput(service: string, s: BundleSource): Record<string, un
     revision: 0,
     routes: s.routes.map((r) => r.definition),
     upstreams: Object.fromEntries(s.upstreams.map((u) => [u.id, u.definition])),
-    authentication: { jwt: s.jwtIssuers.map((j) => j.definition), apiKeys: s.apiKeys, introspection: [] },
+    authentication: {
+      jwt: [...s.jwtIssuers.map((j) => j.definition), ...s.oauth.jwt],
+      apiKeys: s.apiKeys,
+      introspection: s.oauth.introspection,
+      revokedTokens: s.oauth.revokedTokens,
+    },
     roles: s.roles.map((r) => r.definition),
     rateLimits: s.rateLimits.map((r) => r.definition),
   };

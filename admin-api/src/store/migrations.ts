@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { oauthServer } from './oauth-migration.js';
 
 /** The SQL dialects the store speaks. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -222,7 +223,7 @@ function sidecarCredentials(): Migration {
 
 /** The migrations of the store, by name (applied in name order). */
 export function storeMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials() };
+  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials(), '010_oauth': oauthServer() };
 }
 
 /** A Kysely MigrationProvider over the in-code migrations. */

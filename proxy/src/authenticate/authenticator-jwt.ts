@@ -25,6 +25,8 @@ export interface JwtAuthenticatorOptions {
   jwksTimeoutMs?: number;
   /** verified tokens kept at most (default 10,000) */
   verifiedTokenCacheMax?: number;
+  /** `jti`s of tokens revoked at the control plane (the bundle's `revokedTokens`, a Set built once per bundle) */
+  revokedJtis?: ReadonlySet<string>;
 }
 
 /** Verifies bearer JWTs; sync on a verified-token cache hit or an unknown issuer, a Promise otherwise. */
@@ -74,6 +76,7 @@ function denial(reason: CredentialDenial['reason'], message: string): Credential
 const NOT_A_JWT = Object.freeze(denial('INVALID_TOKEN', 'the bearer token is not a well-formed JWT'));
 const UNKNOWN_ISSUER = Object.freeze(denial('UNKNOWN_ISSUER', 'the token issuer is not trusted'));
 const EXPIRED = Object.freeze(denial('TOKEN_EXPIRED', 'the token has expired'));
+const REVOKED = Object.freeze(denial('TOKEN_REVOKED', 'the token has been revoked'));
 
 /** Maps a jose (or key set) error to a denial; the jose message is not exposed (it may quote claim names only, but stays internal). */
 export function denialForJwtError(err: unknown): CredentialDenial {
@@ -182,6 +185,7 @@ async function issuerVerifier(issuer: JwtIssuer, options: JwtAuthenticatorOption
       algorithms: [...issuer.algorithms],
       clockTolerance: issuer.clockToleranceSeconds,
       requiredClaims: ['exp', 'sub'],
+      ...(issuer.tokenType === undefined ? {} : { typ: issuer.tokenType }),
       ...(issuer.maxTokenAgeSeconds > 0 ? { maxTokenAge: issuer.maxTokenAgeSeconds } : {}),
     },
     toleranceSeconds: issuer.clockToleranceSeconds,
@@ -211,6 +215,7 @@ export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], opti
     maxSize: CACHE_MAX_BYTES,
     sizeCalculation: (_value, token) => token.length + ENTRY_OVERHEAD_BYTES,
   });
+  const revoked = options.revokedJtis !== undefined && options.revokedJtis.size > 0 ? options.revokedJtis : undefined;
   // Concurrent first requests with the same token share one verification.
   const inFlight = new Map<string, Promise<CredentialCheck>>();
 
@@ -221,6 +226,8 @@ export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], opti
     } catch (err) {
       return denialForJwtError(err);
     }
+    // Checked before caching: a bundle listing the jti builds a new authenticator (and an empty cache).
+    if (revoked !== undefined && typeof payload.jti === 'string' && revoked.has(payload.jti)) return REVOKED;
     const id = readClaimString(payload, v.subject);
     if (id === undefined) return denial('INVALID_TOKEN', 'the token has no subject');
     const exp = payload.exp;

@@ -40,6 +40,8 @@ export type AuthFailureReason =
   | 'API_KEY_DISABLED'
   /** the introspection endpoint says the token is not active */
   | 'TOKEN_INACTIVE'
+  /** a valid JWT whose `jti` the bundle lists as revoked at the control plane */
+  | 'TOKEN_REVOKED'
   /** the introspection endpoint failed or timed out */
   | 'INTROSPECTION_UNAVAILABLE';
 
