@@ -141,9 +141,9 @@ async function sidecarComparison(url, dir, tokens) {
 // ---- child mode: the admin API with the OAuth server, in its own process -------------------------
 if (opts.serve !== undefined) {
   const { loadConfig } = await import(join(ROOT, 'admin-api/dist/config.js'));
-  const { startAdminWithOAuth } = await import(join(ROOT, 'admin-api/dist/oauth/start-admin-with-oauth.js'));
+  const { startAdmin } = await import(join(ROOT, 'admin-api/dist/server.js'));
   const c = loadConfig(['--listen', '127.0.0.1:0', '--database', `sqlite:${opts.serve}`, '--log-level', 'warn'], {});
-  const admin = await startAdminWithOAuth(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD } });
+  const admin = await startAdmin(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD } });
   console.log(`READY ${admin.url}`);
   process.on('SIGTERM', () => admin.close().then(() => process.exit(0)));
 } else {

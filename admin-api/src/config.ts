@@ -17,6 +17,9 @@ export const AdminConfig = z.object({
   publicUrl: z.url({ protocol: /^https?$/ }).optional().describe('the URL users reach the admin API at (OpenAPI servers; https → Secure cookies)'),
   secureCookies: z.enum(['auto', 'true', 'false']).default('auto').describe('auto (from --public-url), true or false'),
   accessLogRetentionDays: intFlag(1, 3650).default(30).describe('access-log records older than this are deleted'),
+  oauthAccessTokenSeconds: intFlag(30, 3600).default(600).describe('lifetime of OAuth access tokens a client does not set its own for (seconds)'),
+  oauthRefreshTokenSeconds: intFlag(60, 90 * 86_400).default(86_400).describe('lifetime of OAuth refresh tokens a client does not set its own for (seconds)'),
+  oauthExchangedTokenSeconds: intFlag(30, 3600).default(300).describe('lifetime of access tokens exchanged for an API key (seconds)'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),
 });

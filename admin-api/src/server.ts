@@ -1,6 +1,6 @@
 /**
  * Assembles the control plane: store, auth, resources, bundle publishing and sidecar sync, access
- * logs, the OpenAPI document and interactive docs, on one Express app.
+ * logs, the OAuth 2.0 authorization server, the OpenAPI document and interactive docs, on one Express app.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { createOAuth } from './oauth/index.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
 import type { EndpointSpec } from './http/endpoint.js';
 import { resourceEndpoints } from './resources/index.js';
@@ -32,6 +33,8 @@ export interface AdminHandle {
 export interface AdminStartOptions {
   env?: Record<string, string | undefined>;
   logDestination?: DestinationStream;
+  /** epoch-ms clock of the OAuth server (tests move it to expire tokens and codes) */
+  now?: () => number;
 }
 
 const VERSION = '0.1.0';
@@ -59,6 +62,8 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
   const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar });
   const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
+  const lifetimes = { accessTokenSeconds: config.oauthAccessTokenSeconds, refreshTokenSeconds: config.oauthRefreshTokenSeconds, exchangedTokenSeconds: config.oauthExchangedTokenSeconds };
+  const oauth = await createOAuth({ store, log, onPolicyChange: (s, a) => bundles.onPolicyChange(s, a), secureCookies, lifetimes, ...(o.now ? { now: o.now } : {}) });
 
   const endpoints: EndpointSpec<never, never, never>[] = [
     ...auth.endpoints,
@@ -67,6 +72,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     ...sidecar.endpoints,
     ...accessLogEndpoints({ store }),
     ...auditEndpoints({ store }),
+    ...oauth.endpoints,
   ];
   const { all, document } = withOpenApi(endpoints, { version: VERSION, ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}) });
   const app = createApp({
@@ -75,6 +81,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     log,
     bodyLimit: '8mb',
     mount: (a) => {
+      oauth.mount(a);
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
       mountApiDocs(a, document);
     },
@@ -84,6 +91,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const server = await listen(app, config.listen.port, config.listen.host);
   const a = server.address() as AddressInfo;
   const url = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  await oauth.setIssuer(config.publicUrl ?? url);
   log.info({ url, database: store.dialect, docs: `${url}/docs/` }, 'agentcore-admin listening');
 
   let closing: Promise<void> | undefined;
@@ -96,6 +104,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     close: () =>
       (closing ??= (async () => {
         retention.stop();
+        oauth.close();
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await bundles.close();

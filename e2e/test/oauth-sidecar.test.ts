@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig as loadAdminConfig } from '../../admin-api/src/index.js';
-import { startAdminWithOAuth, type OAuthAdminHandle } from '../../admin-api/src/oauth/start-admin-with-oauth.js';
-import { loadConfig as loadProxyConfig, startProxy, type ProxyHandle } from '../../proxy/src/index.js';
+import { loadConfig as loadAdminConfig, startAdmin, type AdminHandle } from '@agentcore/admin-api';
+import { loadConfig as loadProxyConfig, startProxy, type ProxyHandle } from '@agentcore/proxy';
 import { startDemoBackend, type DemoBackend } from '../src/demo-backend.js';
 import { adminClient, loginForToken, seedService, type SeedResult } from '../src/seed-demo.js';
 
@@ -25,7 +24,7 @@ const quiet = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
 const http = { [oauth.allowInsecureRequests]: true } as const;
 const clock = { offsetMs: 0 };
 
-let admin: OAuthAdminHandle;
+let admin: AdminHandle;
 let backend: DemoBackend;
 let sidecar: ProxyHandle;
 let seeded: SeedResult;
@@ -63,7 +62,7 @@ beforeAll(async () => {
   backend = await startDemoBackend({ port: 0, quiet: true });
   const c = loadAdminConfig(['--listen', '127.0.0.1:0', '--database', `sqlite:${join(dir, 'agentcore.db')}`, '--log-level', 'warn'], {});
   if (!c.ok) throw new Error('bad admin config');
-  admin = await startAdminWithOAuth(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: quiet(), now: () => Date.now() + clock.offsetMs });
+  admin = await startAdmin(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: quiet(), now: () => Date.now() + clock.offsetMs });
   const pat = await loginForToken(admin.url, 'admin', PASSWORD);
   call = adminClient(admin.url, pat);
   seeded = await seedService(admin.url, pat, demo);

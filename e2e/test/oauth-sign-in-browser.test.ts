@@ -9,13 +9,12 @@ import { Writable } from 'node:stream';
 import * as oauth from 'oauth4webapi';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig as loadAdminConfig } from '../../admin-api/src/index.js';
-import { startAdminWithOAuth, type OAuthAdminHandle } from '../../admin-api/src/oauth/start-admin-with-oauth.js';
+import { loadConfig as loadAdminConfig, startAdmin, type AdminHandle } from '@agentcore/admin-api';
 import { adminClient, loginForToken } from '../src/seed-demo.js';
 
 const PASSWORD = 'correct horse battery staple';
 const http = { [oauth.allowInsecureRequests]: true } as const;
-let admin: OAuthAdminHandle;
+let admin: AdminHandle;
 let app: Server;
 let redirect: string;
 let browser: Browser;
@@ -25,7 +24,7 @@ const client: oauth.Client = { client_id: 'spa' };
 beforeAll(async () => {
   const c = loadAdminConfig(['--listen', '127.0.0.1:0', '--database', 'sqlite::memory:', '--log-level', 'warn'], {});
   if (!c.ok) throw new Error('bad admin config');
-  admin = await startAdminWithOAuth(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  admin = await startAdmin(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }) });
   // The "app" behind the redirect URI: just answers so the browser lands somewhere.
   app = await new Promise<Server>((resolve) => {
     const s = createServer((_req, res) => res.end('app')).listen(0, '127.0.0.1', () => resolve(s));

@@ -2,7 +2,7 @@
  * The PasswordVerifier of the admin API's local users (scrypt hashes in `admin_users`). Bundle roles come
  * from the principal with the same id, if there is one; unknown users cost the same scrypt as known ones.
  */
-import { getAdminUser } from '../auth/admin-accounts-repo.js';
+import { getAdminUser } from '../store/admin-accounts-repo.js';
 import { createDummyVerifier, verifyPassword } from '../auth/password-hash.js';
 import { readPrincipalRoles } from '../store/oauth-principal-roles.js';
 import type { Store } from '../store/index.js';

@@ -8,10 +8,10 @@ import { endpoint, expectedVersion, type EndpointSpec } from '../http/endpoint.j
 import { actorOf, applyChange } from '../resources/audited-change.js';
 import { isoTime, locationOf } from '../resources/list-query.js';
 import type { ResourceDeps } from '../resources/resource-deps.js';
-import { getService } from '../store/index.js';
 import { createOAuthClient, deleteOAuthClient, generateClientSecret, getOAuthClient, listOAuthClients, updateOAuthClient, type OAuthClientRecord } from '../store/oauth-clients-repo.js';
 import { NewOAuthClient, OAuthClientPatch, OAuthClientView, checkClientSettings, clientView } from './oauth-client-schema.js';
 import { AdminError } from '../errors.js';
+import { checkClientReferences } from './client-role-check.js';
 
 const Params = z.object({ id: z.string().min(1).max(256) });
 const WithSecret = OAuthClientView.extend({ secret: z.string().describe('shown this once: store it now') });
@@ -46,9 +46,6 @@ function readEndpoints(deps: ResourceDeps): EndpointSpec<never, never, never>[] 
 export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, never, never>[] {
   const now = deps.now ?? Date.now;
   const audit = (c: OAuthClientRecord) => view(c);
-  const mustExist = async (q: ResourceDeps['store'] | Parameters<typeof getService>[0], audiences: readonly string[]) => {
-    for (const a of audiences) await getService(q, a);
-  };
   return [
     ...readEndpoints(deps),
     endpoint({
@@ -61,7 +58,7 @@ export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, ne
         const body = ctx.body;
         checkClientSettings(body.type, body);
         const { client, secret } = await applyChange(deps, actor, async (trx) => {
-          await mustExist(trx, body.audiences);
+          await checkClientReferences(trx, body.audiences, body.scopeRoles);
           const r = await createOAuthClient(trx, body, now());
           return { result: r, services: r.client.audiences, audit: { action: 'oauth-client.create', resourceType: 'oauth-client', resourceId: r.client.id, before: null, after: audit(r.client) } };
         });
@@ -79,7 +76,7 @@ export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, ne
           const before = await getOAuthClient(trx, ctx.params.id);
           const next = { ...before, ...Object.fromEntries(Object.entries(ctx.body).filter(([, v]) => v !== undefined)) } as OAuthClientRecord;
           checkClientSettings(before.type, next);
-          await mustExist(trx, next.audiences);
+          await checkClientReferences(trx, next.audiences, next.scopeRoles);
           const c = await updateOAuthClient(trx, before.id, next, expected, now());
           return { result: c, services: [...before.audiences, ...c.audiences], audit: { action: 'oauth-client.update', resourceType: 'oauth-client', resourceId: c.id, before: audit(before), after: audit(c) } };
         });
@@ -110,7 +107,7 @@ export function oauthClientEndpoints(deps: ResourceDeps): EndpointSpec<never, ne
         const secret = generateClientSecret();
         const c = await applyChange(deps, actor, async (trx) => {
           const before = await getOAuthClient(trx, ctx.params.id);
-          if (before.type !== 'confidential') throw new AdminError('ADMIN_INPUT_INVALID', 'INVALID_REQUEST', 'a public client has no secret to rotate');
+          if (before.type !== 'confidential') throw new AdminError('ADMIN_OAUTH_PUBLIC_CLIENT');
           const after = await updateOAuthClient(trx, before.id, before, expected, now(), secret);
           return { result: after, services: [], audit: { action: 'oauth-client.rotate-secret', resourceType: 'oauth-client', resourceId: after.id, before: audit(before), after: audit(after) } };
         });

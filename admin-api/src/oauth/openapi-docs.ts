@@ -26,7 +26,7 @@ const TokenRequest = z.object({
 const TokenResponse = z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.int(), scope: z.string(), refresh_token: z.string().optional(), id_token: z.string().optional() });
 const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string() });
 const unreachable = async (): Promise<never> => {
-  throw new AdminError('ADMIN_INTERNAL', 'INTERNAL_ERROR', 'served by the OAuth router');
+  throw new AdminError('ADMIN_INTERNAL', 'served by the OAuth router');
 };
 
 /** Documentation-only endpoint declarations. */

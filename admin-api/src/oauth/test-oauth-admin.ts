@@ -1,17 +1,17 @@
 /**
- * Test support: the admin API with the OAuth server on an in-memory SQLite (port 0), an owner's personal
+ * Test support: the admin API (its OAuth server included) on an in-memory SQLite (port 0), an owner's personal
  * access token, a service `agents` with roles, and oauth4webapi pointed at it.
  */
 import * as oauth from 'oauth4webapi';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
-import { startAdminWithOAuth, type OAuthAdminHandle } from './start-admin-with-oauth.js';
+import { startAdmin, type AdminHandle } from '../server.js';
 
 export const OWNER_PASSWORD = 'correct horse battery staple';
 
 export interface OAuthTestEnv {
-  admin: OAuthAdminHandle;
+  admin: AdminHandle;
   as: oauth.AuthorizationServer;
   /** admin API call with the owner's token; never throws */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests walk arbitrary JSON
@@ -34,7 +34,7 @@ export async function startOAuthTestEnv(dialect: 'sqlite' | 'postgres' = 'sqlite
   const c = loadConfig(['--listen', '127.0.0.1:0', '--database', db?.url ?? 'sqlite::memory:', '--log-level', 'warn'], {});
   if (!c.ok) throw new Error('bad config');
   const clock = { offsetMs: 0 };
-  const admin = await startAdminWithOAuth(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: OWNER_PASSWORD }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }), now: () => Date.now() + clock.offsetMs });
+  const admin = await startAdmin(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: OWNER_PASSWORD }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }), now: () => Date.now() + clock.offsetMs });
   const s = await fetch(`${admin.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: OWNER_PASSWORD }) });
   const { csrf_token } = (await s.json()) as { csrf_token: string };
   const cookie = s.headers.get('set-cookie')!.split(';', 1)[0]!;
