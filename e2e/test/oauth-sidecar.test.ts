@@ -205,6 +205,33 @@ describe('control-plane tokens at a synced sidecar', () => {
       expect(await agents(await clientCredentials('agents.read', { audience: 'agents' }))).toBe(200);
     } finally {
       await new Promise((r) => ext.close(r));
+      await call('DELETE', '/api/v1/services/agents/introspection-endpoints/ext-as');
     }
+  });
+
+  it('a refresh token is never an access token at the sidecar, even through our own /oauth/introspect', async () => {
+    const inBundle = async (id: string): Promise<number> => (sidecar.runtime().bundle.authentication.introspection.some((i) => i.id === id) ? 1 : 0);
+    const refreshToken = async (): Promise<string> => {
+      const r = await oauth.genericTokenEndpointRequest(as, app, oauth.ClientSecretBasic(appSecret), 'password', { username: 'admin', password: PASSWORD, scope: 'agents.read' }, http);
+      return (await oauth.processGenericTokenEndpointResponse(as, app, r)).refresh_token!;
+    };
+    const rsSecret = (await call<{ secret: string }>('POST', '/api/v1/oauth-clients', { id: 'gateway-rs', name: 'Sidecar as resource server', type: 'confidential', grants: ['client_credentials'], audiences: ['agents'] })).body.secret;
+    process.env.OWN_AS_RS_SECRET = rsSecret;
+    process.env.OWN_AS_APP_SECRET = appSecret;
+    const endpoint = `${admin.url}/oauth/introspect`;
+    // As a resource server, the sidecar is told a refresh token is not active (only its own client sees it active).
+    await call('POST', '/api/v1/services/agents/introspection-endpoints', { id: 'own-as', endpoint, clientId: 'gateway-rs', clientSecretEnv: 'OWN_AS_RS_SECRET' });
+    await within(3000, () => inBundle('own-as'), 1);
+    const asResourceServer = await fetch(`${sidecar.url}/api/v1/agents`, { headers: { authorization: `Bearer ${await refreshToken()}` } });
+    expect(asResourceServer.status).toBe(401);
+    expect(asResourceServer.headers.get('www-authenticate')).toContain('invalid_token');
+    // Misconfigured with the token's own client, our endpoint says active + token_type refresh_token: the sidecar still refuses.
+    await call('DELETE', '/api/v1/services/agents/introspection-endpoints/own-as');
+    await call('POST', '/api/v1/services/agents/introspection-endpoints', { id: 'own-as-app', endpoint, clientId: 'app', clientSecretEnv: 'OWN_AS_APP_SECRET' });
+    await within(3000, () => inBundle('own-as-app'), 1);
+    const asItsClient = await fetch(`${sidecar.url}/api/v1/agents`, { headers: { authorization: `Bearer ${await refreshToken()}` } });
+    expect(asItsClient.status).toBe(401);
+    expect(asItsClient.headers.get('www-authenticate')).toContain('not an access token');
+    await call('DELETE', '/api/v1/services/agents/introspection-endpoints/own-as-app');
   });
 });

@@ -29,6 +29,7 @@ import type { PasswordVerifier } from './password-verifier.js';
 import { handleRevocation } from './revocation-endpoint.js';
 import { signingKeyEndpoints } from './signing-key-endpoints.js';
 import { createSigningKeys } from './signing-keys.js';
+import { tokenCors } from './token-cors.js';
 import { handleTokenRequest } from './token-endpoint.js';
 import { handleUserinfo } from './userinfo-endpoint.js';
 
@@ -107,6 +108,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
     context: ctx,
     endpoints: [...oauthClientEndpoints(resourceDeps), ...introspectionEndpointResource(resourceDeps), ...signingKeyEndpoints({ store: deps.store, keys, now, onPolicyChange: deps.onPolicyChange }), ...oauthDocEndpoints()],
     mount(app) {
+      app.use(['/oauth/token', '/oauth/revoke'], tokenCors(deps.store));
       app.post('/oauth/token', handle((req, res) => handleTokenRequest(ctx, req, res)));
       app.post('/oauth/revoke', handle((req, res) => handleRevocation(ctx, req, res)));
       app.post('/oauth/introspect', handle((req, res) => handleIntrospection(ctx, req, res)));

@@ -1,6 +1,8 @@
 /**
  * POST /oauth/introspect (RFC 7662), for authenticated confidential clients only (resource servers).
- * Inactive, unknown, expired, revoked or rotated tokens are all just `{"active": false}` (§2.2).
+ * Inactive, unknown, expired, revoked or rotated tokens are all just `{"active": false}` (§2.2). A refresh token
+ * is active only to the client it was issued to: to any other caller (a resource server, a sidecar) it is
+ * `{"active": false}`, so it can never pass for an access token (RFC 7662 §4: the server decides what a caller sees).
  */
 import type { Request, Response } from 'express';
 import { authenticateClient } from './client-authentication.js';
@@ -13,10 +15,11 @@ import type { TokenHolder } from './token-issuer.js';
 /** Handles an introspection request. */
 export async function handleIntrospection(ctx: OAuthContext, req: Request, res: Response): Promise<void> {
   const params = await readOAuthParams(req, false);
-  await authenticateClient(ctx.store, req, params, { allowPublic: false });
+  const caller = await authenticateClient(ctx.store, req, params, { allowPublic: false });
   const own = await findOwnToken(ctx, required(params, 'token'));
   res.setHeader('cache-control', 'no-store');
-  if (!own || !isLive(own.row, ctx.now())) {
+  const hidden = own?.kind === 'refresh' && own.row.client_id !== caller?.client.id;
+  if (!own || hidden || !isLive(own.row, ctx.now())) {
     res.status(200).json({ active: false });
     return;
   }

@@ -59,6 +59,25 @@ describe('/api/v1/oauth-clients', () => {
     expect(r.body.error.details.fields.map((f: { path: string }) => f.path)).toContain(path);
   });
 
+  it('refuses (422, naming it) a scope→role mapping to a role an audience does not have, on create and on change', async () => {
+    await t.call('POST', '/api/v1/services', { name: 'no-roles' });
+    const missing = await t.call('POST', '/api/v1/oauth-clients', { id: 'bad-roles', ...base, scopeRoles: { 'agents.read': ['viewer', 'auditor'] } });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.code).toBe('UNPROCESSABLE');
+    expect(missing.body.error.message).toContain('"auditor" (service "agents")');
+    expect(missing.body.error.details.missing).toEqual([{ service: 'agents', role: 'auditor', scopes: ['agents.read'] }]);
+    // viewer exists in agents but not in the second audience
+    const other = await t.call('POST', '/api/v1/oauth-clients', { id: 'bad-roles', ...base, audiences: ['agents', 'no-roles'] });
+    expect(other.status).toBe(422);
+    expect(other.body.error.details.missing).toEqual([{ service: 'no-roles', role: 'viewer', scopes: ['agents.read'] }]);
+    expect((await t.call('GET', '/api/v1/oauth-clients/bad-roles')).status).toBe(404);
+    expect((await t.call('POST', '/api/v1/oauth-clients', { id: 'good-roles', ...base })).status).toBe(201);
+    const patch = await t.call('PATCH', '/api/v1/oauth-clients/good-roles', { scopeRoles: { 'agents.read': ['ghost'] } });
+    expect(patch.status).toBe(422);
+    expect(patch.body.error.message).toContain('"ghost"');
+    expect((await t.call('GET', '/api/v1/oauth-clients/good-roles')).body.scopeRoles).toEqual({ 'agents.read': ['viewer'] });
+  });
+
   it('refuses an unknown audience and unauthenticated callers', async () => {
     expect((await t.call('POST', '/api/v1/oauth-clients', { id: 'bad', ...base, audiences: ['nope'] })).status).toBe(404);
     expect((await fetch(`${t.admin.url}/api/v1/oauth-clients`)).status).toBe(401);

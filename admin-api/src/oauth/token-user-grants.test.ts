@@ -22,6 +22,8 @@ describe.each(DIALECTS)('password, refresh_token, introspection, userinfo, token
   const password = async (params: Record<string, string>) => oauth.genericTokenEndpointRequest(t.as, client, oauth.ClientSecretBasic(secret), 'password', params, t.http);
   const refresh = async (rt: string, extra: Record<string, string> = {}) => oauth.refreshTokenGrantRequest(t.as, client, oauth.ClientSecretBasic(secret), rt, { ...t.http, additionalParameters: extra });
   const introspect = async (token: string) => oauth.processIntrospectionResponse(t.as, { client_id: 'resource-server' }, await oauth.introspectionRequest(t.as, { client_id: 'resource-server' }, oauth.ClientSecretBasic(rsSecret), token, t.http));
+  /** the client introspecting its own token (the only caller a refresh token is active to) */
+  const introspectOwn = async (token: string) => oauth.processIntrospectionResponse(t.as, client, await oauth.introspectionRequest(t.as, client, oauth.ClientSecretBasic(secret), token, t.http));
   const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as oauth.ResponseBodyError);
 
   it('password grant: a user token limited to the user\'s roles, with a refresh token and an ID token', async () => {
@@ -50,7 +52,7 @@ describe.each(DIALECTS)('password, refresh_token, introspection, userinfo, token
     const second = await oauth.processRefreshTokenResponse(t.as, client, await refresh(first.refresh_token!));
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect((await introspect(second.access_token)).active).toBe(true);
-    expect((await introspect(first.refresh_token!)).active).toBe(false);
+    expect((await introspectOwn(first.refresh_token!)).active).toBe(false);
     // Replaying the immediately preceding token is reuse too.
     expect(await errorOf(oauth.processRefreshTokenResponse(t.as, client, await refresh(first.refresh_token!)))).toMatchObject({ error: 'invalid_grant' });
     expect((await introspect(second.access_token)).active).toBe(false);
@@ -81,7 +83,14 @@ describe.each(DIALECTS)('password, refresh_token, introspection, userinfo, token
     expect((await introspect(tokens.access_token)).active).toBe(false);
     // Another client cannot revoke this client's refresh token (200, no effect).
     await oauth.processRevocationResponse(await oauth.revocationRequest(t.as, { client_id: 'resource-server' }, oauth.ClientSecretBasic(rsSecret), tokens.refresh_token!, t.http));
-    expect((await introspect(tokens.refresh_token!)).active).toBe(true);
+    expect((await introspectOwn(tokens.refresh_token!)).active).toBe(true);
+  });
+
+  it('a live refresh token is active only to its own client, never to a resource server (it is not an access token)', async () => {
+    const tokens = await oauth.processGenericTokenEndpointResponse(t.as, client, await password({ username: 'admin', password: OWNER_PASSWORD, scope: 'agents.read' }));
+    expect(await introspectOwn(tokens.refresh_token!)).toMatchObject({ active: true, token_type: 'refresh_token', client_id: 'cli', sub: 'admin' });
+    expect(await introspect(tokens.refresh_token!)).toEqual({ active: false });
+    expect(await introspect(tokens.access_token)).toMatchObject({ active: true, token_type: 'Bearer' });
   });
 
   it('userinfo refuses tokens without openid and invalid ones', async () => {
