@@ -67,6 +67,8 @@ beforeAll(async () => {
   call = adminClient(admin.url, pat);
   seeded = await seedService(admin.url, pat, demo);
   await call('POST', '/api/v1/services', { name: 'billing' });
+  // scopeRoles may only name roles every audience has (422 otherwise)
+  for (const name of ['viewer', 'operator']) await call('POST', '/api/v1/services/billing/roles', { name, permissions: ['billing:read'] });
   const created = await call<{ secret: string }>('POST', '/api/v1/oauth-clients', {
     id: 'dashboard', name: 'Dashboard', type: 'confidential', grants: ['client_credentials'],
     scopes: ['agents.read', 'agents.write'], scopeRoles: { 'agents.read': ['viewer'], 'agents.write': ['operator'] }, audiences: ['agents', 'billing'],
