@@ -9,16 +9,23 @@ import { chooseAudience, required, requestedScopes, requireGrant } from './grant
 import type { OAuthContext } from './oauth-context.js';
 import { OAuthError } from './oauth-error.js';
 import type { OAuthParams } from './oauth-request-body.js';
-import type { VerifiedUser } from './password-verifier.js';
+import type { PasswordVerifier, VerifiedUser } from './password-verifier.js';
 import { issueTokens, type TokenResponse } from './token-issuer.js';
+
+/** Who is asked, in order: the provider the router picks (with the name it gives), then the verifiers not already asked. */
+async function candidates(ctx: OAuthContext, username: string): Promise<{ verifier: PasswordVerifier; username: string }[]> {
+  const routed = ctx.route === undefined ? undefined : await ctx.route(username, ctx.defaultProvider);
+  const rest = ctx.verifiers.filter((v) => v.id !== routed?.verifier.id).map((verifier) => ({ verifier, username }));
+  return routed === undefined ? rest : [routed, ...rest];
+}
 
 /** Asks the verifiers in order (after the lockout check); returns the user, or throws invalid_grant (429 when locked) / temporarily_unavailable. */
 export async function verifyUser(ctx: OAuthContext, username: string, password: string, client: string): Promise<VerifiedUser> {
   const locked = ctx.throttle.check(username, client, ctx.now());
   if (locked) throw new OAuthError('invalid_grant', `too many failed sign-ins; retry in ${locked.retryAfterSeconds} s`, 429, { 'retry-after': String(locked.retryAfterSeconds) });
   let unavailable = false;
-  for (const v of ctx.verifiers) {
-    const r = await v.verifyPassword(username, password, AbortSignal.timeout(10_000));
+  for (const c of await candidates(ctx, username)) {
+    const r = await c.verifier.verifyPassword(c.username, password, AbortSignal.timeout(10_000));
     if (r.ok) {
       ctx.throttle.recordSuccess(username);
       return r.user;

@@ -25,7 +25,7 @@ import { oauthClientEndpoints } from './oauth-client-endpoints.js';
 import { DEFAULT_LIFETIMES, MAX_ACCESS_TOKEN_SECONDS, type OAuthContext, type OAuthLifetimes } from './oauth-context.js';
 import { OAuthError, sendOAuthError } from './oauth-error.js';
 import { oauthDocEndpoints } from './openapi-docs.js';
-import type { PasswordVerifier } from './password-verifier.js';
+import type { PasswordRouter, PasswordVerifier } from './password-verifier.js';
 import { handleRevocation } from './revocation-endpoint.js';
 import { signingKeyEndpoints } from './signing-key-endpoints.js';
 import { createSigningKeys } from './signing-keys.js';
@@ -33,7 +33,7 @@ import { tokenCors } from './token-cors.js';
 import { handleTokenRequest } from './token-endpoint.js';
 import { handleUserinfo } from './userinfo-endpoint.js';
 
-export type { PasswordVerifier, PasswordCheck, VerifiedUser } from './password-verifier.js';
+export type { PasswordRouter, PasswordVerifier, PasswordCheck, VerifiedUser } from './password-verifier.js';
 export { API_KEY_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './grant-token-exchange.js';
 
 export interface OAuthDeps {
@@ -45,6 +45,10 @@ export interface OAuthDeps {
   lifetimes?: Partial<OAuthLifetimes>;
   /** LDAP/OIDC verifiers, asked after the local users */
   verifiers?: readonly PasswordVerifier[];
+  /** the identity providers' router (#13: `identity.registry.route`), asked before the verifiers */
+  route?: PasswordRouter;
+  /** the provider `route` falls back to (e.g. `local`, or the directory) */
+  defaultProvider?: string;
   secureCookies?: boolean;
   /** the issuer URL, if known before listening (else call setIssuer) */
   issuer?: string;
@@ -81,6 +85,8 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
     keys,
     lifetimes,
     verifiers: [await createLocalPasswordVerifier(deps.store), ...(deps.verifiers ?? [])],
+    ...(deps.route === undefined ? {} : { route: deps.route }),
+    ...(deps.defaultProvider === undefined ? {} : { defaultProvider: deps.defaultProvider }),
     throttle: createLoginThrottle(),
     onRevoked: (services) => {
       for (const s of services) deps.onPolicyChange(s, SYSTEM_ACTOR);

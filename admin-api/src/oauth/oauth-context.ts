@@ -1,7 +1,7 @@
 /** What every part of the authorization server shares: store, clock, issuer, keys, lifetimes, password verifiers. */
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Store } from '../store/index.js';
-import type { PasswordVerifier } from './password-verifier.js';
+import type { PasswordRouter, PasswordVerifier } from './password-verifier.js';
 import type { SigningKeys } from './signing-keys.js';
 
 /** Token lifetimes (seconds); per-client values override access and refresh. */
@@ -30,6 +30,10 @@ export interface OAuthContext {
   lifetimes: OAuthLifetimes;
   /** asked in order; the first that knows the user answers (local users first) */
   verifiers: readonly PasswordVerifier[];
+  /** when set, asked first for the verifier of a username (the identity providers' registry); `verifiers` after it */
+  route?: PasswordRouter;
+  /** the provider id `route` falls back to for names without a known `@domain` */
+  defaultProvider?: string;
   /** failed password checks per username and client address (the admin login's lockout rules) */
   throttle: LoginThrottle;
   /** bundles of these services must be republished (a token for them was revoked) */

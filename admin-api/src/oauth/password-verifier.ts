@@ -26,3 +26,10 @@ export interface PasswordVerifier {
   readonly id: string;
   verifyPassword(username: string, password: string, signal?: AbortSignal): Promise<PasswordCheck>;
 }
+
+/**
+ * Picks the verifier for a username (and the name to give it): `alice@corp.example` → the directory of that domain,
+ * else the default provider. Fits the identity providers' `registry.route` (#13) as is; undefined = no provider
+ * claims the name (the local users are then asked).
+ */
+export type PasswordRouter = (username: string, defaultProviderId?: string) => Promise<{ verifier: PasswordVerifier; username: string } | undefined>;
