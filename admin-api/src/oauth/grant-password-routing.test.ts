@@ -30,14 +30,14 @@ function context(route?: PasswordRouter, defaultProvider?: string): { ctx: OAuth
 describe('verifyUser with a provider router', () => {
   it('asks the routed provider with the name it gives, then no one else', async () => {
     const seen: (string | undefined)[] = [];
-    let corp: PasswordVerifier | undefined;
+    const picked: { corp?: PasswordVerifier } = {};
     const route: PasswordRouter = async (username, def) => {
       seen.push(def);
       const at = username.lastIndexOf('@');
-      return at > 0 && username.slice(at + 1) === 'corp.example' ? { verifier: corp!, username: username.slice(0, at) } : undefined;
+      return at > 0 && username.slice(at + 1) === 'corp.example' ? { verifier: picked.corp!, username: username.slice(0, at) } : undefined;
     };
     const { ctx, calls } = context(route, 'corp');
-    corp = verifier('corp', { alice: 'pw-alice' }, calls);
+    picked.corp = verifier('corp', { alice: 'pw-alice' }, calls);
     const user = await verifyUser(ctx, 'alice@corp.example', 'pw-alice', '127.0.0.1');
     expect(user).toMatchObject({ subject: 'corp|alice', provider: 'corp', roles: ['operator'] });
     expect(calls).toEqual(['corp:alice']);
