@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { decodeIdentity } from './identity-headers.js';
 
 /** Request bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -424,10 +425,11 @@ function matchSegments(pattern: readonly string[], path: readonly string[]): str
 
 // ------------------------------------------------------------ handlers without state
 
-/** `/api/v1/debug/echo`: exactly what arrived (headers both as parsed and raw, in wire order). */
+/** `/api/v1/debug/echo`: exactly what arrived (headers both as parsed and raw, in wire order), and the identity decoded. */
 function echo(x: Exchange): void {
   const { req } = x;
-  sendJson(x.res, 200, { method: req.method, url: req.url, httpVersion: req.httpVersion, headers: req.headers, rawHeaders: req.rawHeaders, body: x.body });
+  const identity = decodeIdentity(req.headers) ?? null;
+  sendJson(x.res, 200, { method: req.method, url: req.url, httpVersion: req.httpVersion, headers: req.headers, rawHeaders: req.rawHeaders, identity, body: x.body });
 }
 
 /** Writes a response whose header block is not valid HTTP, straight to the socket. */

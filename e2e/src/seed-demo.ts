@@ -1,7 +1,7 @@
 /**
  * Puts a policy bundle's content into a running control plane through its public API (the way an
  * operator's automation would): service, settings, upstreams, rate limits, roles, JWT issuers,
- * routes, API keys for the given principals, and a sidecar credential. Used by `npm start` and the
+ * routes, the principals the API keys belong to, the keys, and a sidecar credential. Used by `npm start` and the
  * whole-system tests.
  */
 export interface SeedResult {
@@ -17,7 +17,7 @@ interface BundleLike {
   service: string;
   routes: { id: string }[];
   upstreams?: Record<string, unknown>;
-  roles?: { name: string }[];
+  roles?: { name: string; inherits?: string[] }[];
   rateLimits?: { id: string }[];
   authentication?: { jwt?: { id: string }[]; apiKeys?: { id: string; principal: string; roles?: string[]; scopes?: string[] }[] };
   cors?: unknown;
@@ -71,6 +71,24 @@ export async function tokenWorks(baseUrl: string, token: string, path: string): 
   return r.status < 300 || r.status === 304;
 }
 
+/** Roles ordered so each comes after the roles it inherits (a role naming an unknown role is refused). */
+function parentsFirst<R extends { name: string; inherits?: string[] }>(roles: readonly R[]): R[] {
+  const byName = new Map(roles.map((r) => [r.name, r]));
+  const out: R[] = [];
+  const seen = new Set<string>();
+  const visit = (r: R): void => {
+    if (seen.has(r.name)) return;
+    seen.add(r.name);
+    for (const p of r.inherits ?? []) {
+      const parent = byName.get(p);
+      if (parent) visit(parent);
+    }
+    out.push(r);
+  };
+  roles.forEach(visit);
+  return out;
+}
+
 /** Seeds `bundle` as service `bundle.service`; API keys are created anew (their secrets are returned). */
 export async function seedService(baseUrl: string, token: string, bundle: BundleLike): Promise<SeedResult> {
   const call = adminClient(baseUrl, token);
@@ -79,10 +97,16 @@ export async function seedService(baseUrl: string, token: string, bundle: Bundle
   await call('PUT', `${s}/settings`, { cors: bundle.cors ?? null, logging: bundle.logging ?? null, limits: bundle.limits ?? null, securityHeaders: bundle.securityHeaders ?? null });
   for (const [name, definition] of Object.entries(bundle.upstreams ?? {})) await call('POST', `${s}/upstreams`, { name, definition });
   for (const r of bundle.rateLimits ?? []) await call('POST', `${s}/rate-limits`, r);
-  for (const r of bundle.roles ?? []) await call('POST', `${s}/roles`, r);
+  for (const r of parentsFirst(bundle.roles ?? [])) await call('POST', `${s}/roles`, r);
   for (const j of bundle.authentication?.jwt ?? []) await call('POST', `${s}/jwt-issuers`, j);
   for (const r of bundle.routes) await call('POST', `${s}/routes`, r);
   const apiKeys: SeedResult['apiKeys'] = {};
+  // A key must name an existing principal (issue #10): create the ones the bundle's keys belong to, once.
+  for (const principal of new Set((bundle.authentication?.apiKeys ?? []).map((k) => k.principal))) {
+    const known = await fetch(`${baseUrl}/api/v1/principals/${encodeURIComponent(principal)}`, { headers: { authorization: `Bearer ${token}` } });
+    await known.arrayBuffer();
+    if (known.status === 404) await call('POST', '/api/v1/principals', { id: principal, kind: 'service-account', displayName: `${principal} (demo)` });
+  }
   for (const k of bundle.authentication?.apiKeys ?? []) {
     const created = await call<{ id: string; secret: string }>('POST', `${s}/api-keys`, { principal: k.principal, roles: k.roles ?? [], scopes: k.scopes ?? [], description: `seeded from ${k.id}` });
     apiKeys[k.roles?.[0] ?? k.id] = { id: created.body.id, secret: created.body.secret, principal: k.principal };

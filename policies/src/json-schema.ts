@@ -23,6 +23,7 @@ const SECTION_DESCRIPTIONS: Record<string, string> = {
   rateLimits: 'Rate limits (GCRA or fixed window) and quotas that routes refer to by id.',
   cors: 'The default CORS policy; routes may override or disable it.',
   limits: 'Request limits: maxBodyBytes.',
+  requestHeaders: 'Request headers: what happens to header names holding "_" (withUnderscores: drop, reject or allow).',
   logging: 'Access-log detail and redaction.',
   securityHeaders: 'Security response headers added by the sidecar.',
 };

@@ -501,6 +501,17 @@ export const SecurityHeaders = z.strictObject({
     .default({ maxAgeSeconds: 31536000, includeSubDomains: true, preload: false }),
 });
 
+// ---------------------------------------------------------------- request headers
+
+/**
+ * What the sidecar does with request headers whose names hold `_` (CGI, WSGI and PHP read `X_Auth_Subject` as
+ * `X-Auth-Subject`): `drop` them (default), `reject` the request with 400, or `allow` them (names that read as an
+ * identity, forwarding or credential header once `_` is `-` are still dropped). Envoy: `headers_with_underscores_action`.
+ */
+export const RequestHeaders = z.strictObject({
+  withUnderscores: z.enum(['drop', 'reject', 'allow']).default('drop'),
+});
+
 // ---------------------------------------------------------------- the bundle
 
 /** The whole policy of one service. */
@@ -525,6 +536,7 @@ export const PolicyBundle = z
     limits: z
       .strictObject({ maxBodyBytes: z.int().min(0).default(1024 * 1024) })
       .default({ maxBodyBytes: 1024 * 1024 }),
+    requestHeaders: RequestHeaders.default({ withUnderscores: 'drop' }),
     logging: Logging.default({ level: 'standard', redactHeaders: [], redactQueryParams: ['access_token', 'token', 'api_key', 'apikey', 'key'] }),
     securityHeaders: SecurityHeaders.default({
       contentTypeOptions: true,

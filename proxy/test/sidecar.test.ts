@@ -417,7 +417,7 @@ describe('response cache', () => {
     expect(b.headers.get('x-request-id')).not.toBe(a.headers.get('x-request-id'));
     expect(b.headers.get('x-content-type-options')).toBe('nosniff');
     // fetch() turns a conditional request into Cache-Control: no-cache (Fetch standard), so send it raw.
-    const c = await rawRequest(sidecar.url, `GET /__test/bytes${q} HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: ${etag}\r\nConnection: close\r\n\r\n`);
+    const c = await rawRequest(sidecar.url, `GET /__test/bytes${q} HTTP/1.1\r\nHost: ${new URL(sidecar.url).host}\r\nIf-None-Match: ${etag}\r\nConnection: close\r\n\r\n`);
     expect(c.status).toBe(304);
     expect(c.headers.etag).toBe(etag);
     // A client that asks for a fresh answer goes upstream.

@@ -36,9 +36,10 @@ export async function runtimeOf(bundle: PolicyBundleInput = demoBundle()): Promi
 
 /** A fresh context for `r` under `runtime`, as the pipeline creates it. */
 export function contextOf(runtime: PolicyRuntime, r: StageRequest): RequestContext {
-  const headers = r.headers ?? {};
+  // An HTTP/1.1 request carries Host (RFC 9112 §3.2): `localhost` unless the request gives its own.
+  const headers: Record<string, string> = { host: 'localhost', ...r.headers };
   const rawHeaders = Object.entries(headers).flat();
-  const req = { method: r.method ?? 'GET', url: r.url ?? '/', headers, rawHeaders, socket: { remoteAddress: r.remoteAddress ?? '127.0.0.1' }, complete: true };
+  const req = { method: r.method ?? 'GET', url: r.url ?? '/', httpVersion: '1.1', headers, rawHeaders, socket: { remoteAddress: r.remoteAddress ?? '127.0.0.1' }, complete: true };
   return newRequestContext(req as unknown as IncomingMessage, {} as ServerResponse, runtime);
 }
 

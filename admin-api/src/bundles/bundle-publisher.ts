@@ -12,6 +12,7 @@ import { signBundle } from '@agentcore/policies';
 import type { ChangeNotifier } from './change-notifier.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
+import { withdrawalBundle, withdrawKeys, type PublishedKey } from './withdrawal-fallback.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
 
 /** A new revision, or the content equals the latest revision's (nothing stored). */
@@ -97,6 +98,28 @@ async function storeRevision(deps: StoreDeps, service: string, actor: string, bu
   return { revision: rev.revision, hash: rev.hash };
 }
 
+/** Revocation wins: the last good content with the credentials withdrawn since, when the policy does not compile (errors are logged). */
+async function withdrawOnly(deps: StoreDeps, service: string, actor: string): Promise<void> {
+  try {
+    const bundle = await withdrawalBundle(deps.store, service, deps.now());
+    if (!bundle) return;
+    const r = await storeRevision(deps, service, actor, bundle, 'bundle.publish-withdrawals');
+    deps.log.error({ service, revision: r.revision }, 'policy does not compile: published only the withdrawn credentials on top of the last good revision');
+  } catch (err) {
+    deps.log.error({ err, service }, 'cannot publish the withdrawn credentials of a service whose policy does not compile');
+  }
+}
+
+/** Revision `revision`'s content to publish again; keys withdrawn since stay withdrawn (revocation wins over a rollback too). */
+async function rollbackBundle(store: Store, service: string, revision: number, now: number): Promise<PolicyBundle> {
+  const old = await getRevision(store, service, revision);
+  const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
+  const withdrawn = await withdrawKeys(store, service, content, now);
+  const checked = validateBundle({ ...withdrawn.content, revision: 0 });
+  if (!checked.ok) throw policyInvalid(service, checked.issues);
+  return checked.bundle;
+}
+
 /** Builds the publisher: serial per service, debounced schedule(), audited revisions. */
 export function createBundlePublisher(deps: {
   store: Store;
@@ -116,12 +139,18 @@ export function createBundlePublisher(deps: {
 
   const store = (service: string, actor: string, bundle: PolicyBundle, action: string): Promise<PublishResult> => storeRevision({ ...deps, now }, service, actor, bundle, action);
 
+  const publishWithdrawals = (service: string, actor: string): Promise<void> => withdrawOnly({ ...deps, now }, service, actor);
+
   const publish = (service: string, actor: string): Promise<PublishResult> =>
     serial(service, async () => {
-      const compiled = await compileBundle(deps.store, service, now());
+      const compiled = await compileBundle(deps.store, service, now()).catch(async (err: unknown) => {
+        await publishWithdrawals(service, actor);
+        throw err;
+      });
       if (!compiled.ok) {
         failures.set(service, { at: now(), issues: compiled.issues });
         deps.log.warn({ service, issues: compiled.issues }, 'policy does not compile to a valid bundle; keeping the last good revision');
+        await publishWithdrawals(service, actor);
         throw policyInvalid(service, compiled.issues);
       }
       failures.delete(service);
@@ -129,13 +158,7 @@ export function createBundlePublisher(deps: {
     });
 
   const rollback = (service: string, revision: number, actor: string): Promise<PublishResult> =>
-    serial(service, async () => {
-      const old = await getRevision(deps.store, service, revision);
-      const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as Record<string, unknown>;
-      const checked = validateBundle({ ...content, revision: 0 });
-      if (!checked.ok) throw policyInvalid(service, checked.issues);
-      return store(service, actor, checked.bundle, 'bundle.rollback');
-    });
+    serial(service, async () => store(service, actor, await rollbackBundle(deps.store, service, revision, now()), 'bundle.rollback'));
 
   const fire = (service: string, actor: string): Promise<void> =>
     publish(service, actor).then(

@@ -36,7 +36,23 @@ export function bundleInput(service: string, s: BundleSource): Record<string, un
   return input;
 }
 
-/** Builds and validates the bundle of `service` as the store holds it at `now`. */
+/** An issue per API-key role that names no role of the service (the bundle schema lets keys carry any role name). */
+export function unknownKeyRoles(s: BundleSource): BundleIssue[] {
+  const names = new Set(s.roles.map((r) => (r.definition as { name?: unknown } | null)?.name).filter((n) => typeof n === 'string'));
+  const issues: BundleIssue[] = [];
+  s.apiKeys.forEach((k, i) =>
+    k.roles.forEach((role, j) => {
+      if (!names.has(role)) issues.push({ path: `authentication.apiKeys[${i}].roles[${j}]`, pointer: `/authentication/apiKeys/${i}/roles/${j}`, message: `unknown role "${role}" (API key ${k.id})` });
+    }),
+  );
+  return issues;
+}
+
+/** Builds and validates the bundle of `service` as the store holds it at `now`; API-key roles must name roles of the service. */
 export async function compileBundle(q: Queryable, service: string, now: number): Promise<CompiledBundle> {
-  return validateBundle(bundleInput(service, await readBundleSource(q, service, now)));
+  const source = await readBundleSource(q, service, now);
+  const checked = validateBundle(bundleInput(service, source));
+  const keyIssues = unknownKeyRoles(source);
+  if (keyIssues.length === 0) return checked;
+  return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...keyIssues] };
 }

@@ -10,6 +10,9 @@ describe('API keys', () => {
     t = await startTestServer();
     await t.call('POST', '/api/v1/services', { body: { name: 'billing' } });
     await t.call('POST', '/api/v1/services', { body: { name: 'other' } });
+    // keys refer to principals and roles that exist (issue #10)
+    for (const id of ['alice', 'bob', 'carol', 'dave', 'p']) await t.call('POST', '/api/v1/principals', { body: { id, kind: 'service-account', displayName: id } });
+    for (const name of ['reader', 'writer', 'lost']) await t.call('POST', '/api/v1/services/billing/roles', { body: { name } });
   });
   afterAll(async () => {
     await t.close();

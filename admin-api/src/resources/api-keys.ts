@@ -21,6 +21,7 @@ import {
   type Database,
 } from '../store/index.js';
 import { actorOf, applyChange } from './audited-change.js';
+import { checkKeyReferences } from './key-references.js';
 import { isoTime, listQueryShape, locationOf, pageSchema, sortSpec } from './list-query.js';
 import type { ResourceDeps } from './resource-deps.js';
 
@@ -158,6 +159,8 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
         const actor = actorOf(ctx);
         const service = ctx.params.service;
         const { key, secret } = await applyChange(deps, actor, async (trx) => {
+          await getService(trx, service); // an unknown service is 404 before anything about the body
+          await checkKeyReferences(trx, service, { principal: ctx.body.principal, roles: ctx.body.roles });
           const created = await createApiKey(trx, { ...ctx.body, service }, now());
           return { result: created, services: [service], audit: { action: 'api-key.create', resourceType: 'api-key', resourceId: rid(created.key), before: null, after: publicFields(created.key) } };
         });
@@ -195,6 +198,7 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
         const { service, id } = ctx.params;
         const updated = await applyChange(deps, actor, async (trx) => {
           const before = await keyOf(trx, service, id);
+          await checkKeyReferences(trx, service, { roles: ctx.body.roles });
           const k = await updateApiKey(trx, id, ctx.body, expected, now());
           return { result: k, services: [service], audit: { action: 'api-key.update', resourceType: 'api-key', resourceId: rid(k), before: publicFields(before), after: publicFields(k) } };
         });
@@ -217,7 +221,7 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
         await applyChange(deps, actor, async (trx) => {
           const before = await keyOf(trx, service, id);
           await deleteApiKey(trx, id, expected);
-          return { result: undefined, services: [service], audit: { action: 'api-key.delete', resourceType: 'api-key', resourceId: rid(before), before: publicFields(before), after: null } };
+          return { result: undefined, services: [service], withdrawal: true, audit: { action: 'api-key.delete', resourceType: 'api-key', resourceId: rid(before), before: publicFields(before), after: null } };
         });
         return { status: 204 };
       },
@@ -265,7 +269,7 @@ export function apiKeyEndpoints(deps: ResourceDeps): EndpointSpec<never, never, 
         const revoked = await applyChange(deps, actor, async (trx) => {
           const before = await keyOf(trx, service, id);
           const k = await revokeApiKey(trx, id, expected, now());
-          return { result: k, services: [service], audit: { action: 'api-key.revoke', resourceType: 'api-key', resourceId: rid(k), before: publicFields(before), after: publicFields(k) } };
+          return { result: k, services: [service], withdrawal: true, audit: { action: 'api-key.revoke', resourceType: 'api-key', resourceId: rid(k), before: publicFields(before), after: publicFields(k) } };
         });
         return { body: view(revoked), version: revoked.version };
       },

@@ -7,6 +7,7 @@ import type { Actor } from '../auth/admin-roles.js';
 import { AdminError } from '../errors.js';
 import { appendAuditEvent, type Database } from '../store/index.js';
 import type { ResourceDeps } from './resource-deps.js';
+import { checkWouldBeBundles } from './would-be-bundle.js';
 
 /** What one change did, as recorded in the admin audit trail (before/after without secrets or hashes). */
 export interface AuditRecord {
@@ -23,12 +24,25 @@ export interface Change<T> {
   result: T;
   audit: AuditRecord;
   services: readonly string[];
+  /**
+   * A withdrawal only takes credentials away (revoke or delete a key, disable or delete a principal): it is never
+   * refused for the state of the rest of the policy — revocation wins (the publisher's fallback enforces it even when
+   * the service does not compile). Every other change is validated before commit.
+   */
+  withdrawal?: boolean;
+  /** a delete: what it removes (`JWT issuer idp`), so a refusal says the object is still needed (409) */
+  deleting?: string;
 }
 
-/** Runs `change` in a transaction with its audit event, then calls onPolicyChange once per affected service. */
+/**
+ * Runs `change` in a transaction with its audit event; unless it is a withdrawal, compiles each affected service's
+ * would-be bundle in the same transaction and refuses (rolls back) when one would not compile. Then calls
+ * onPolicyChange once per affected service.
+ */
 export async function applyChange<T>(deps: ResourceDeps, actor: Actor, change: (trx: Kysely<Database>) => Promise<Change<T>>): Promise<T> {
   const done = await deps.store.db.transaction().execute(async (trx) => {
     const c = await change(trx);
+    if (!c.withdrawal) await checkWouldBeBundles(trx, deps.store.dialect, c.services, (deps.now ?? Date.now)(), c.deleting);
     await appendAuditEvent(trx, { actor: actor.username, outcome: 'allowed', ...c.audit });
     return c;
   });

@@ -66,8 +66,9 @@ const KINDS: KindCase[] = [
   {
     segment: 'jwt-issuers',
     type: 'jwt-issuer',
-    create: (id) => ({ id, issuer: 'https://idp.example.com/', audiences: ['orders'], jwksUri: 'https://idp.example.com/jwks' }),
-    replace: (id) => ({ id, issuer: 'https://idp.example.com/', audiences: ['billing'], jwksUri: 'https://idp.example.com/jwks' }),
+    // one issuer URL per issuer: two issuers with the same URL would not compile (validate before commit)
+    create: (id) => ({ id, issuer: `https://idp.example.com/${id}`, audiences: ['orders'], jwksUri: 'https://idp.example.com/jwks' }),
+    replace: (id) => ({ id, issuer: `https://idp.example.com/${id}`, audiences: ['billing'], jwksUri: 'https://idp.example.com/jwks' }),
     changed: (d) => d.audiences,
     invalid: { id: 'bad', issuer: 'https://idp.example.com/', audiences: [] },
     invalidPath: 'body.audiences',

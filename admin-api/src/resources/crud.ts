@@ -10,6 +10,7 @@ import { endpoint, expectedVersion, type EndpointSpec } from '../http/endpoint.j
 import { getService, type ServiceResourceRepo, type StoredResource } from '../store/index.js';
 import { actorOf, applyChange } from './audited-change.js';
 import { isoTime, listQueryShape, locationOf, pageSchema, sortSpec } from './list-query.js';
+import { clearReferences, type ReferenceRules } from './references.js';
 import type { ResourceDeps } from './resource-deps.js';
 
 /** One kind of service definition and how it appears in the API. */
@@ -34,7 +35,14 @@ export interface DefinitionKind<S extends z.ZodType> {
   idField?: 'id' | 'name';
   /** example create body, for the OpenAPI document */
   example: unknown;
+  /** what may refer to an object of this kind: its delete is refused while referenced, or cascades on request */
+  references?: ReferenceRules;
 }
+
+/** `?cascade=true` on a delete: remove the references too (where the kind documents a cascade). */
+export const DeleteQuery = z.object({ cascade: z.enum(['true', 'false']).optional().describe('remove what refers to the object too (see docs/control-plane.md)') });
+/** The answer to a delete with ?cascade=true. */
+export const CascadeAnswer = z.object({ deleted: z.string(), cascade: z.array(z.object({ type: z.string(), id: z.string(), change: z.string() })) });
 
 type Params = Record<string, string>;
 
@@ -166,22 +174,27 @@ export function definitionEndpoints<S extends z.ZodType>(deps: ResourceDeps, kin
       method: 'delete',
       path: item,
       operationId: `delete${kind.operation}`,
-      summary: `Delete a ${kind.noun} (If-Match honoured)`,
+      summary: `Delete a ${kind.noun} (If-Match honoured; 409 while referenced unless ?cascade=true)`,
+      description: kind.references?.cascadeHelp,
       tags,
       access: kind.access,
       params: paramsSchema(idParam),
-      responses: { 204: { description: 'deleted' } },
+      query: DeleteQuery,
+      responses: { 204: { description: 'deleted' }, 200: { description: 'deleted with ?cascade=true: the references removed too', schema: CascadeAnswer } },
       async handler(ctx) {
         const actor = actorOf(ctx);
         const service = param(ctx.params, 'service');
         const id = param(ctx.params, idParam);
         const expected = expectedVersion(ctx.req);
-        await applyChange(deps, actor, async (trx) => {
+        const cascade = ctx.query.cascade === 'true';
+        const removed = await applyChange(deps, actor, async (trx) => {
           const before = await kind.repo.get(trx, service, id);
+          const refs = kind.references ? await clearReferences(trx, kind.references, service, id, cascade, (deps.now ?? Date.now)()) : [];
           await kind.repo.delete(trx, service, id, expected);
-          return { result: undefined, services: [service], audit: { action: `${kind.type}.delete`, resourceType: kind.type, resourceId: resourceId(service, id), before: before.definition, after: null } };
+          const after = refs.length > 0 ? { cascade: refs } : null;
+          return { result: refs, services: [service], deleting: `${kind.noun} ${id}`, audit: { action: `${kind.type}.delete`, resourceType: kind.type, resourceId: resourceId(service, id), before: before.definition, after } };
         });
-        return { status: 204 };
+        return cascade ? { status: 200, body: { deleted: id, cascade: removed } } : { status: 204 };
       },
     }),
   ] as EndpointSpec<never, never, never>[];

@@ -25,6 +25,7 @@ describe('the admin permission matrix on resource endpoints', () => {
   beforeAll(async () => {
     t = await startTestServer();
     await t.call('POST', '/api/v1/services', { body: { name: 'perm' } });
+    await t.call('POST', '/api/v1/principals', { body: { id: 'p', kind: 'service-account', displayName: 'p' } });
   });
   afterAll(async () => {
     await t.close();

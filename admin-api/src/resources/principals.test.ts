@@ -34,8 +34,14 @@ describe('principals', () => {
     const audit = await listAuditEvents(t.store, { resourceType: 'principal', action: 'principal.update' });
     expect(audit.items[0]).toMatchObject({ before: { roles: [], disabled: false }, after: { roles: ['reader'], disabled: true } });
 
-    expect((await t.call('DELETE', '/api/v1/principals/alice@example.com', { ifMatch: '"v1"' })).status).toBe(412);
-    expect((await t.call('DELETE', '/api/v1/principals/alice@example.com')).status).toBe(204);
+    // it holds keys: refused unless ?cascade=true (issue #10); If-Match is checked after the cascade in the same transaction
+    expect((await t.call('DELETE', '/api/v1/principals/alice@example.com')).status).toBe(409);
+    expect((await t.call('DELETE', '/api/v1/principals/alice@example.com?cascade=true', { ifMatch: '"v1"' })).status).toBe(412);
+    expect((await t.call('GET', '/api/v1/services/a-svc/api-keys')).body.total).toBe(1);
+    const before2 = t.changes.length;
+    expect((await t.call('DELETE', '/api/v1/principals/alice@example.com?cascade=true')).status).toBe(200);
+    expect(t.changes.slice(before2).map(([s]) => s)).toEqual(['a-svc', 'b-svc']);
+    expect((await t.call('GET', '/api/v1/services/a-svc/api-keys')).body.total).toBe(0);
     expect((await t.call('GET', '/api/v1/principals/alice@example.com')).status).toBe(404);
   });
 

@@ -14,6 +14,8 @@ import {
   updatePrincipal,
   type Principal,
 } from '../store/principals-repo.js';
+import { CascadeAnswer, DeleteQuery } from './crud.js';
+import { clearReferences, principalReferences } from './references.js';
 import type { ResourceDeps } from './resource-deps.js';
 
 const PrincipalView = z.object({
@@ -110,7 +112,9 @@ export function principalEndpoints(deps: ResourceDeps): EndpointSpec<never, neve
         const updated = await applyChange(deps, actor, async (trx) => {
           const before = await getPrincipal(trx, id);
           const p = await updatePrincipal(trx, id, ctx.body, expected);
-          return { result: p, services: await servicesWithKeysOf(trx, id), audit: { action: 'principal.update', resourceType: 'principal', resourceId: id, before: auditView(before), after: auditView(p) } };
+          // Disabling takes credentials away: never refused for the rest of the policy (revocation wins).
+          const withdrawal = ctx.body.disabled === true;
+          return { result: p, services: await servicesWithKeysOf(trx, id), withdrawal, audit: { action: 'principal.update', resourceType: 'principal', resourceId: id, before: auditView(before), after: auditView(p) } };
         });
         return { body: view(updated), version: updated.version };
       },
@@ -119,21 +123,27 @@ export function principalEndpoints(deps: ResourceDeps): EndpointSpec<never, neve
       method: 'delete',
       path: '/api/v1/principals/{id}',
       operationId: 'deletePrincipal',
-      summary: 'Delete a principal (its API keys stay until revoked; If-Match honoured)',
+      summary: 'Delete a principal (409 while it holds API keys, unless ?cascade=true deletes them too; If-Match honoured)',
+      description: principalReferences.cascadeHelp,
       tags,
       access: 'security:write',
       params: Params,
-      responses: { 204: { description: 'deleted' } },
+      query: DeleteQuery,
+      responses: { 204: { description: 'deleted' }, 200: { description: 'deleted with ?cascade=true: its API keys deleted too', schema: CascadeAnswer } },
       async handler(ctx) {
         const actor = actorOf(ctx);
         const expected = expectedVersion(ctx.req);
         const id = ctx.params.id;
-        await applyChange(deps, actor, async (trx) => {
+        const cascade = ctx.query.cascade === 'true';
+        const removed = await applyChange(deps, actor, async (trx) => {
           const before = await getPrincipal(trx, id);
+          const services = await servicesWithKeysOf(trx, id);
+          const refs = await clearReferences(trx, principalReferences, '', id, cascade, Date.now());
           await deletePrincipal(trx, id, expected);
-          return { result: undefined, services: await servicesWithKeysOf(trx, id), audit: { action: 'principal.delete', resourceType: 'principal', resourceId: id, before: auditView(before), after: null } };
+          const after = refs.length > 0 ? { cascade: refs } : null;
+          return { result: refs, services, withdrawal: true, audit: { action: 'principal.delete', resourceType: 'principal', resourceId: id, before: auditView(before), after } };
         });
-        return { status: 204 };
+        return cascade ? { status: 200, body: { deleted: id, cascade: removed } } : { status: 204 };
       },
     }),
   ] as EndpointSpec<never, never, never>[];

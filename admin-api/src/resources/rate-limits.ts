@@ -3,6 +3,7 @@ import { RateLimit } from '@agentcore/policies';
 import type { EndpointSpec } from '../http/endpoint.js';
 import { rateLimitsRepo } from '../store/index.js';
 import { definitionEndpoints, type DefinitionKind } from './crud.js';
+import { rateLimitReferences } from './references.js';
 import type { ResourceDeps } from './resource-deps.js';
 
 /** Rate limits and quotas (security admins). */
@@ -16,6 +17,7 @@ export const rateLimitKind: DefinitionKind<typeof RateLimit> = {
   operation: 'RateLimit',
   access: 'security:write',
   idField: 'id',
+  references: rateLimitReferences,
   example: { id: 'per-client', scope: ['client'], rate: { requests: 100, periodSeconds: 60, burst: 20 }, quotas: [{ requests: 10000, period: 'day' }] },
 };
 

@@ -3,6 +3,7 @@ import { Role } from '@agentcore/policies';
 import type { EndpointSpec } from '../http/endpoint.js';
 import { rolesRepo } from '../store/index.js';
 import { definitionEndpoints, type DefinitionKind } from './crud.js';
+import { roleReferences } from './references.js';
 import type { ResourceDeps } from './resource-deps.js';
 
 /** Roles and their permissions (security admins). */
@@ -16,6 +17,7 @@ export const roleKind: DefinitionKind<typeof Role> = {
   operation: 'Role',
   access: 'security:write',
   idField: 'name',
+  references: roleReferences,
   example: { name: 'order-reader', description: 'reads orders', permissions: ['orders:read'], inherits: [] },
 };
 

@@ -34,7 +34,16 @@ export async function readDefinitions(q: Queryable, table: ServiceResourceTableN
   const rows = await withStoreErrors(`${table} of "${service}"`, () =>
     dbOf(q).selectFrom(table).select(['id', 'definition']).where('service', '=', service).orderBy('created_at').orderBy('id').execute(),
   );
-  return rows.map((r) => ({ id: r.id, definition: JSON.parse(r.definition) as unknown }));
+  return rows.map((r) => ({ id: r.id, definition: parseStored(r.definition) }));
+}
+
+/** A stored definition's JSON; a row that is not JSON (corrupted outside the API) stays a string, which the bundle schema refuses. */
+function parseStored(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** Whether a key belongs in a bundle at `now`: not revoked, not expired (a rotated key lives until its overlap ends). */
@@ -42,16 +51,29 @@ export function isActiveApiKey(k: ApiKeyRecord, now: number): boolean {
   return k.revokedAt === null && (k.expiresAt === null || k.expiresAt > now);
 }
 
-/** The bundle entries of the service's keys active at `now`, paged through the store 500 at a time. */
+/** The principals among `ids` that exist and are enabled. */
+async function enabledPrincipals(q: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await withStoreErrors('principals of API keys', () =>
+    dbOf(q).selectFrom('principals').select('id').where('id', 'in', [...new Set(ids)]).where('disabled', '=', 0).execute(),
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The bundle entries of the service's keys active at `now`, paged through the store 500 at a time. A key whose
+ * principal is disabled or does not exist stays in the bundle marked `disabled` (the sidecar refuses it).
+ */
 export async function readActiveApiKeys(q: Queryable, service: string, now: number): Promise<BundleSource['apiKeys']> {
   const out: BundleSource['apiKeys'] = [];
   let cursor: string | null = null;
   do {
     const page = await listApiKeys(q, service, { limit: 500, cursor, sort: 'id', filter: { revoked: false } });
-    for (const k of page.items) {
-      if (!isActiveApiKey(k, now)) continue;
+    const active = page.items.filter((k) => isActiveApiKey(k, now));
+    const enabled = await enabledPrincipals(q, active.map((k) => k.principal));
+    for (const k of active) {
       const entry = toBundleApiKey(k);
-      if (entry) out.push(entry);
+      if (entry) out.push(enabled.has(k.principal) ? entry : { ...entry, disabled: true });
     }
     cursor = page.nextCursor;
   } while (cursor !== null);

@@ -1,6 +1,7 @@
 /** accept: request id and trace, path normalisation (ambiguous → 400), client address. */
 import { normalizeRequestTarget } from '@agentcore/policies';
 import { clientAddress, plainAddress } from './client-address.js';
+import { checkHost } from './host-header.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { requestIdFrom, traceFrom } from './request-identity.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
@@ -17,6 +18,12 @@ function repeatedCredential(raw: readonly string[]): boolean {
     else if (n.length === 9 && n.toLowerCase() === 'x-api-key') key++;
   }
   return auth > 1 || key > 1;
+}
+
+/** The first raw header name holding `_`, if any. */
+function underscoreName(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.includes('_')) return raw[i];
+  return undefined;
 }
 
 /** Process-wide settings of the accept stage (from the CLI). */
@@ -43,8 +50,9 @@ export function acceptStage(o: AcceptOptions): Stage {
       ctx.forwardedFor = addr.forwardedFor;
       const xfp = h['x-forwarded-proto'];
       ctx.forwardedProto = o.trustedHops > 0 && (xfp === 'https' || xfp === 'http') ? xfp : ownProto;
-      const host = h.host;
-      ctx.host = host === undefined ? undefined : host.toLowerCase();
+      const host = checkHost(req.rawHeaders, h.host, req.httpVersion);
+      if (!host.ok) return deny(host.reason, host.message, { reason: host.reason });
+      ctx.host = host.host;
 
       // RFC 9112 §6.1: a message with both is a smuggling vector; Node's parser refuses most, we refuse the rest.
       if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
@@ -54,6 +62,10 @@ export function acceptStage(o: AcceptOptions): Stage {
       // reach the backend unauthenticated. Refuse repeated credential headers outright.
       if ((h.authorization !== undefined || h['x-api-key'] !== undefined) && repeatedCredential(req.rawHeaders)) {
         return deny('REPEATED_CREDENTIALS', 'send one Authorization or X-API-Key header, not several');
+      }
+      if (ctx.policy.bundle.requestHeaders.withUnderscores === 'reject') {
+        const name = underscoreName(req.rawHeaders);
+        if (name !== undefined) return deny('HEADER_NAME_UNDERSCORE', 'header names may not contain "_"; use "-"', { reason: 'HEADER_NAME_UNDERSCORE', header: name.slice(0, 64) });
       }
       const url = req.url ?? '';
       // Node hands raw non-ASCII bytes over as Latin-1 characters; RFC 9112 allows none in a target.

@@ -1,5 +1,5 @@
 /**
- * The response cache: a shared HTTP cache (RFC 9111) in front of the one backend, per route,
+ * The response cache: a shared HTTP cache (RFC 9111) in front of the one backend, per route and host (forwarded),
  * bounded in memory by `lru-cache`. Only fresh entries are served; there is no revalidation
  * upstream (an entry that needs it is simply not stored). The relay streams a miss to the client
  * and feeds a `Capture` alongside; nothing is buffered unless the response is storable.
@@ -14,6 +14,7 @@ import { firstValue, parseVary, ifNoneMatchMatches, upstreamLifetime, type Cache
 export type { Capture } from './body-capture.js';
 export { bodyEtag, hitHeaders, ifNoneMatchMatches, notModifiedHeaders, parseHttpDate, parseVary, type CachedResponse } from './cache-headers.js';
 import { connectionListed, HOP_BY_HOP } from '../forward/hop-by-hop.js';
+import { mayStoreShared } from './shared-storage.js';
 
 /** A route's cache rule (`route.cache` in the bundle). */
 export type CacheRule = NonNullable<Route['cache']>;
@@ -180,16 +181,15 @@ export class ResponseCache {
   /**
    * Starts capturing an upstream response, or returns undefined when it is not storable
    * (RFC 9111 §3, §3.5): request policy, status, `no-store`, `no-cache`, `private` (unless the
-   * rule is private), `Set-Cookie`, `Vary: *`, zero lifetime, an authenticated request on a
-   * shared rule without `public`, a `Content-Length` over the limits.
+   * rule is private), `Set-Cookie`, `Vary: *`, zero lifetime, a credentialed request without
+   * `public`/`s-maxage` (`shared-storage.ts`), a `Content-Length` over the limits.
    */
   beginCapture(req: CacheRequest, rule: CacheRule, status: number, headers: IncomingHttpHeaders): Capture | undefined {
     if (!STORABLE_STATUS.has(status) || !this.requestPolicy(req, rule).store) return undefined;
     if (headers['set-cookie'] !== undefined) return undefined;
     const cc = parseCacheControl(headers['cache-control']);
     if (cc.noStore || cc.noCache || (cc.private && !rule.private)) return undefined;
-    const authenticated = req.headers.authorization !== undefined || req.principalId !== undefined;
-    if (authenticated && !rule.private && !cc.public) return undefined;
+    if (!mayStoreShared(req.headers, req.principalId, rule, cc.public || cc.sMaxAge !== undefined)) return undefined;
     let vary = parseVary(headers.vary);
     if (vary[0] === '*') return undefined;
     const encoding = firstValue(headers['content-encoding']);
@@ -293,7 +293,7 @@ export class ResponseCache {
       this.compiled.set(rule, c);
     }
     // HEAD shares the GET entry; nothing else is cached.
-    let key = part(req.routeId) + part(req.path) + part(req.query) + varyKey(req.headers, c.vary);
+    let key = part(req.routeId) + part(req.headers.host?.toLowerCase() ?? ABSENT) + part(req.path) + part(req.query) + varyKey(req.headers, c.vary);
     if (rule.private) key += part(req.principalId ?? ABSENT);
     return key;
   }

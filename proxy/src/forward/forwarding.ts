@@ -11,8 +11,9 @@ import type { Admission } from '../upstream/circuit-breaker.js';
 import { isFailedTry, type TryOutcome } from '../upstream/try-outcome.js';
 import type { Target, UpstreamCluster } from '../upstream/upstream-cluster.js';
 import { RelayHandler, type TryOwner } from './relay-handler.js';
+import { unforwardableHeader } from './forwardable-headers.js';
 import { upstreamRequestHeaders } from './upstream-headers.js';
-import { admissionRefused, BodyLimit, noHealthyTarget } from './upstream-failure.js';
+import { admissionRefused, BodyLimit, noHealthyTarget, unforwardable } from './upstream-failure.js';
 
 /** Forwards one request; `finish` settles it exactly once. */
 export class Forwarding implements TryOwner {
@@ -24,6 +25,8 @@ export class Forwarding implements TryOwner {
   private admission: Admission | undefined;
   private finalOutcome: TryOutcome = {};
   private settled = false;
+  /** the headers of every try, built once before admission */
+  private headers: string[] = [];
 
   constructor(
     readonly ctx: RequestContext,
@@ -59,6 +62,15 @@ export class Forwarding implements TryOwner {
   }
 
   start(): void {
+    // A request undici would refuse is the client's fault: 400 before admission, so no breaker, outlier or retry
+    // state ever counts it (finding 1 of issue #9).
+    this.headers = upstreamRequestHeaders(this.ctx);
+    const bad = unforwardableHeader(this.headers);
+    if (bad) {
+      this.ctx.upstreamError = 'unforwardable-header';
+      this.finish(unforwardable(bad.header, bad.problem));
+      return;
+    }
     const a = this.cluster.admit();
     if (a instanceof Promise) {
       a.then(
@@ -122,7 +134,7 @@ export class Forwarding implements TryOwner {
     return {
       path: ctx.query === '' ? ctx.path : `${ctx.path}?${ctx.query}`,
       method: ctx.method as Dispatcher.HttpMethod,
-      headers: upstreamRequestHeaders(ctx),
+      headers: this.headers,
       body,
       headersTimeout: perTry,
       bodyTimeout: route.sse ? 0 : route.upstream.timeouts.idleMs,

@@ -49,6 +49,10 @@ export function upstreamFailure(err: Error & { code?: string }): UpstreamFailure
   if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RESPONSE_EXCEEDED_MAX_SIZE' || err.name === 'HTTPParserError') {
     return { kind: 'malformed-response', outcome: { error: 'other' }, ...deny('UPSTREAM_MALFORMED_RESPONSE', 'the upstream service sent an invalid HTTP response') };
   }
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
+    // undici refused our request before sending it (checked before admission too): nothing reached the upstream.
+    return { kind: 'unforwardable-header', outcome: {}, ...unforwardable(undefined, err.message) };
+  }
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
     return { kind: 'client-body', outcome: {}, ...deny('CONTENT_LENGTH_MISMATCH', 'the request body does not match its Content-Length') };
   }
@@ -59,6 +63,11 @@ export function upstreamFailure(err: Error & { code?: string }): UpstreamFailure
     outcome: { error: refused ? 'connect' : reset ? 'reset' : 'other' },
     ...deny('UPSTREAM_UNREACHABLE', 'the upstream service could not be reached; retry later'),
   };
+}
+
+/** The answer to a request whose headers cannot be forwarded (400, counted nowhere). */
+export function unforwardable(header: string | undefined, problem: string): Respond {
+  return deny('UNFORWARDABLE_HEADER', `the request cannot be forwarded: ${problem}`, { reason: 'UNFORWARDABLE_HEADER', ...(header === undefined ? {} : { header }) });
 }
 
 /** The answer to a refused admission (circuit open, too many in flight). */

@@ -1,18 +1,38 @@
 /** The request headers sent upstream: the client's minus hop-by-hop, spoofable and identity headers, then ours. */
 import { applyHeaderTransform } from './header-transform.js';
 import { connectionListed, HOP_BY_HOP, isIdentityHeader, SPOOFABLE_REQUEST } from './hop-by-hop.js';
+import { identityHeaders } from './identity-headers.js';
 import type { RequestContext } from '../pipeline/request-context.js';
+
+/** Credential headers a backend could read from an underscore look-alike (`X_API_Key` → `HTTP_X_API_KEY`). */
+const CREDENTIAL = new Set(['authorization', 'x-api-key', 'cookie', 'proxy-authorization']);
+
+/** Whether a lower-case name is never forwarded from the client (hop-by-hop, spoofable, identity, `Expect`). */
+function stripped(lower: string): boolean {
+  return HOP_BY_HOP.has(lower) || SPOOFABLE_REQUEST.has(lower) || isIdentityHeader(lower) || lower === 'expect';
+}
+
+/**
+ * Whether a name holding `_` is dropped: always under `drop` (the default; `reject` refused the request in the
+ * accept stage already), and under `allow` when it reads as a stripped or credential header once `_` is `-`.
+ */
+function underscoreDropped(lower: string, mode: 'drop' | 'reject' | 'allow'): boolean {
+  if (mode !== 'allow') return true;
+  const dashed = lower.replace(/_/g, '-');
+  return stripped(dashed) || CREDENTIAL.has(dashed);
+}
 
 /** Builds the header list sent upstream (flat [name, value, …]); the WebSocket relay uses it too. */
 export function upstreamRequestHeaders(ctx: RequestContext): string[] {
   const raw = ctx.req.rawHeaders;
   const listed = connectionListed(ctx.req.headers.connection);
+  const underscores = ctx.policy.bundle.requestHeaders.withUnderscores;
   let out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || SPOOFABLE_REQUEST.has(lower) || isIdentityHeader(lower) || lower === 'expect') continue;
-    if (listed?.has(lower)) continue;
+    if (stripped(lower) || listed?.has(lower)) continue;
+    if (lower.includes('_') && underscoreDropped(lower, underscores)) continue;
     out.push(name, raw[i + 1]!);
   }
   const route = ctx.route!;
@@ -29,9 +49,6 @@ export function upstreamRequestHeaders(ctx: RequestContext): string[] {
   );
   if (ctx.host !== undefined) out.push('x-forwarded-host', ctx.host);
   const p = ctx.principal;
-  if (p && !route.isPublic) {
-    out.push('x-auth-subject', p.id, 'x-auth-method', p.method, 'x-auth-roles', p.roles.join(','), 'x-auth-credential', p.credentialId);
-    if (p.scopes.length) out.push('x-auth-scopes', p.scopes.join(' '));
-  }
+  if (p && !route.isPublic) for (const h of identityHeaders(p)) out.push(h);
   return out;
 }

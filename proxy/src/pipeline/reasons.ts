@@ -31,6 +31,10 @@ export const PROXY_REASONS = {
   // accept
   AMBIGUOUS_LENGTH: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'both Content-Length and Transfer-Encoding were sent (RFC 9112 §6.1)' },
   REPEATED_CREDENTIALS: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'Authorization or X-API-Key appears more than once' },
+  HOST_MISSING: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'an HTTP/1.1 request without a Host header (RFC 9112 §3.2)' },
+  HOST_REPEATED: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'more than one Host header (RFC 9112 §3.2)' },
+  HOST_INVALID: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'Host is not `name[:port]` or `[IPv6][:port]`: userinfo, path, spaces, brackets, bad port (RFC 3986 §3.2.2)' },
+  HEADER_NAME_UNDERSCORE: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'a header name holds `_` and the bundle says `requestHeaders.withUnderscores: reject`' },
   PATH_NON_ASCII: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'the request target holds raw non-ASCII bytes' },
   PATH_EMPTY: path('empty target'),
   PATH_NOT_ORIGIN_FORM: path('not origin-form (does not start with "/")'),
@@ -76,6 +80,7 @@ export const PROXY_REASONS = {
   BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', decision: 'deny', doc: 'the body (declared or counted) exceeds the route\'s maxBodyBytes' },
   UNSUPPORTED_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', decision: 'deny', doc: 'the body\'s Content-Type is not among the route\'s contentTypes' },
   // forward
+  UNFORWARDABLE_HEADER: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'a header the upstream request cannot carry (name not a token, value with CR, LF, NUL or non-Latin-1); refused before admission, counted nowhere' },
   CONTENT_LENGTH_MISMATCH: { code: 'INVALID_REQUEST', decision: 'deny', doc: 'the request body does not match its Content-Length' },
   CIRCUIT_OPEN: { code: 'UPSTREAM_UNAVAILABLE', decision: 'error', doc: 'the upstream\'s circuit breaker is open' },
   MAX_CONCURRENT: { code: 'UPSTREAM_UNAVAILABLE', decision: 'error', doc: 'the upstream already has maxConcurrent requests in flight' },

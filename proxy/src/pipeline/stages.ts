@@ -29,7 +29,7 @@ export interface StageDeps {
 /** The stages, in order. */
 export function requestStages(d: StageDeps): readonly Stage[] {
   return [
-    acceptStage(d.accept), //      400 ambiguous framing, repeated credentials, bad or too long path
+    acceptStage(d.accept), //      400 ambiguous framing, repeated credentials, missing/repeated/invalid Host, `_` in a header name (if refused), bad or too long path
     routeStage(), //               404 no route · 405 wrong method (+ Allow)
     corsStage(), //                204 preflight answered · 403 preflight refused
     authenticateStage(), //        401 (+ WWW-Authenticate) · 503 JWKS / introspection unavailable

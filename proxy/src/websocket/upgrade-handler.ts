@@ -16,6 +16,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { PolicyRuntime } from '../bundle/policy-runtime.js';
+import { unforwardableHeader } from '../forward/forwardable-headers.js';
+import { unforwardable } from '../forward/upstream-failure.js';
 import { upstreamRequestHeaders } from '../forward/upstream-headers.js';
 import { whenSettled, type Pipeline } from '../pipeline/pipeline.js';
 import type { RequestContext } from '../pipeline/request-context.js';
@@ -204,7 +206,8 @@ class WebSocketUpgrades implements UpgradeHandler {
   private admit(ctx: RequestContext, socket: Socket, head: Buffer): void {
     const wp = webSocketPolicyOf(ctx.route!);
     const key = ctx.principal ? `p:${ctx.principal.id}` : `a:${ctx.clientAddress}`;
-    const refused = this.refusal(ctx, wp, key);
+    const bad = unforwardableHeader(upstreamRequestHeaders(ctx)); // 400 rather than a throw from the handshake
+    const refused = bad ? unforwardable(bad.header, bad.problem) : this.refusal(ctx, wp, key);
     if (refused) {
       this.pipeline.respond(ctx, refused);
       return;
