@@ -42,7 +42,6 @@ export const ADMIN_ERRORS = {
   ADMIN_WOULD_NOT_COMPILE: { public: 'CONFLICT', message: 'the change would make the service policy not compile; nothing was stored; details.fields lists why' },
   ADMIN_STORE_CONFLICT: { public: 'CONFLICT', message: 'the resource already exists (a unique key is taken)' },
   ADMIN_STORE_PRECONDITION_FAILED: { public: 'PRECONDITION_FAILED', message: 'If-Match names a version that is no longer the stored one (a lost update was prevented)' },
-  ADMIN_OAUTH_UNKNOWN_ROLE: { public: 'UNPROCESSABLE', message: "an OAuth client's scopeRoles name a role the service does not have; details.missing lists them" },
   ADMIN_BODY_TOO_LARGE: { public: 'PAYLOAD_TOO_LARGE', message: 'the request body is too large' },
   ADMIN_MEDIA_TYPE: { public: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' },
   ADMIN_BODY_ENCODING: { public: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported body encoding' },

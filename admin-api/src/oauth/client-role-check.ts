@@ -6,7 +6,7 @@ import { AdminError } from '../errors.js';
 import { readDefinitions } from '../store/bundle-source-repo.js';
 import { getService, type Queryable } from '../store/index.js';
 
-/** Checks that each audience exists (404) and has every role `scopeRoles` names (422 ADMIN_OAUTH_UNKNOWN_ROLE). */
+/** Checks that each audience exists (404) and has every role `scopeRoles` names (422 ADMIN_REFERENCE_UNKNOWN, naming each). */
 export async function checkClientReferences(q: Queryable, audiences: readonly string[], scopeRoles: Readonly<Record<string, readonly string[]>>): Promise<void> {
   const named = [...new Set(Object.values(scopeRoles).flat())];
   const missing: { service: string; role: string; scopes: string[] }[] = [];
@@ -22,5 +22,6 @@ export async function checkClientReferences(q: Queryable, audiences: readonly st
   }
   if (missing.length === 0) return;
   const list = missing.map((m) => `"${m.role}" (service "${m.service}")`).join(', ');
-  throw new AdminError('ADMIN_OAUTH_UNKNOWN_ROLE', `scopeRoles name roles the service does not have: ${list}; create the role first or change the mapping`, { missing });
+  const fields = missing.map((m) => ({ path: `body.scopeRoles`, message: `unknown role "${m.role}" of service "${m.service}" (scopes ${m.scopes.join(', ')})` }));
+  throw new AdminError('ADMIN_REFERENCE_UNKNOWN', `scopeRoles name roles the service does not have: ${list}; create the role first or change the mapping`, { fields, missing });
 }

@@ -78,6 +78,17 @@ describe('/api/v1/oauth-clients', () => {
     expect((await t.call('GET', '/api/v1/oauth-clients/good-roles')).body.scopeRoles).toEqual({ 'agents.read': ['viewer'] });
   });
 
+  it('refuses deleting a role an enabled client maps a scope to (409, naming the client)', async () => {
+    await t.call('POST', '/api/v1/services/agents/roles', { name: 'auditor', permissions: ['agents:read'] });
+    expect((await t.call('POST', '/api/v1/oauth-clients', { id: 'audits', ...base, scopeRoles: { 'agents.read': ['auditor'] } })).status).toBe(201);
+    const del = await t.call('DELETE', '/api/v1/services/agents/roles/auditor');
+    expect(del.status).toBe(409);
+    expect(del.body.error.message).toContain('OAuth client audits');
+    expect((await t.call('GET', '/api/v1/services/agents/roles/auditor')).status).toBe(200);
+    expect((await t.call('PATCH', '/api/v1/oauth-clients/audits', { scopeRoles: {} })).status).toBe(200);
+    expect((await t.call('DELETE', '/api/v1/services/agents/roles/auditor')).status).toBe(204);
+  });
+
   it('refuses an unknown audience and unauthenticated callers', async () => {
     expect((await t.call('POST', '/api/v1/oauth-clients', { id: 'bad', ...base, audiences: ['nope'] })).status).toBe(404);
     expect((await fetch(`${t.admin.url}/api/v1/oauth-clients`)).status).toBe(401);

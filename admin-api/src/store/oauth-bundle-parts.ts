@@ -4,7 +4,7 @@
  * for the service, the revoked access tokens until they expire, and the configured introspection endpoints.
  */
 import type { JwtIssuer } from '@agentcore/policies';
-import { serviceHasOAuthClients } from './oauth-clients-repo.js';
+import { listOAuthClients } from './oauth-clients-repo.js';
 import { publishedOAuthJwks } from './oauth-keys-repo.js';
 import { OAUTH_ISSUER_SETTING, getOAuthSetting } from './oauth-settings-repo.js';
 import { oauthDb } from './oauth-tables.js';
@@ -19,19 +19,21 @@ export interface OAuthBundleParts {
   jwt: Record<string, unknown>[];
   revokedTokens: { jti: string; exp: number }[];
   introspection: unknown[];
+  /** per enabled client with this audience: the roles its scopeRoles name (the compiler checks they exist) */
+  clientRoles: { client: string; roles: string[] }[];
 }
 
 /** Reads the OAuth parts of `service`'s bundle at `now`. */
 export async function oauthBundleParts(q: Queryable, service: string, now: number): Promise<OAuthBundleParts> {
-  const [issuer, trusted, keys, revoked, introspection] = await Promise.all([
+  const [issuer, clients, keys, revoked, introspection] = await Promise.all([
     getOAuthSetting(q, OAUTH_ISSUER_SETTING),
-    serviceHasOAuthClients(q, service),
+    listOAuthClients(q).then((all) => all.filter((c) => !c.disabled && c.audiences.includes(service))),
     publishedOAuthJwks(q, now),
     revokedAccessTokens(q, service, now),
     oauthDb(q).selectFrom('introspection_endpoints').select('definition').where('service', '=', service).orderBy('created_at').orderBy('id').execute(),
   ]);
   const jwt: Record<string, unknown>[] = [];
-  if (issuer !== undefined && trusted && keys.length > 0) {
+  if (issuer !== undefined && clients.length > 0 && keys.length > 0) {
     const entry: Pick<JwtIssuer, 'id' | 'issuer' | 'audiences' | 'algorithms' | 'tokenType'> & { jwks: { keys: unknown[] } } = {
       id: CONTROL_PLANE_ISSUER_ID,
       issuer,
@@ -42,5 +44,6 @@ export async function oauthBundleParts(q: Queryable, service: string, now: numbe
     };
     jwt.push(entry);
   }
-  return { jwt, revokedTokens: revoked, introspection: introspection.map((r) => JSON.parse(r.definition) as unknown) };
+  const clientRoles = clients.map((c) => ({ client: c.id, roles: [...new Set(Object.values(c.scopeRoles).flat())] }));
+  return { jwt, revokedTokens: revoked, introspection: introspection.map((r) => JSON.parse(r.definition) as unknown), clientRoles };
 }

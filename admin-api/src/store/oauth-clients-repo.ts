@@ -160,7 +160,3 @@ export async function deleteOAuthClient(q: Queryable, id: string, expectedVersio
   const current = await getOAuthClient(q, id);
   throw new StoreError('ADMIN_STORE_PRECONDITION_FAILED', `OAuth client "${id}" is at version ${current.version}, not ${expectedVersion}`);
 }
-
-/** Whether an enabled client may get tokens for `service` (the bundle then trusts the control plane). */
-export const serviceHasOAuthClients = async (q: Queryable, service: string): Promise<boolean> =>
-  (await listOAuthClients(q)).some((c) => !c.disabled && c.audiences.includes(service));
