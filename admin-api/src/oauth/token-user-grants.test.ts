@@ -105,7 +105,10 @@ describe.each(DIALECTS)('password, refresh_token, introspection, userinfo, token
 
   it('token exchange refuses a wrong token type, an unknown key and another audience', async () => {
     const post = (p: Record<string, string>) => fetch(t.as.token_endpoint!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', ...p }) }).then(async (r) => ({ status: r.status, body: await jsonOf(r) }));
+    // a key's principal must exist (policy integrity, #10)
+    expect((await t.call('POST', '/api/v1/principals', { id: 'svc', kind: 'service-account', displayName: 'Service' })).status).toBe(201);
     const key = await t.call('POST', '/api/v1/services/agents/api-keys', { principal: 'svc', roles: ['viewer'] });
+    expect(key.status).toBe(201);
     expect((await post({ subject_token: key.body.secret, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' })).body.error).toBe('invalid_request');
     expect((await post({ subject_token: 'ak_nope', subject_token_type: 'urn:agentcore:params:oauth:token-type:api-key' })).body.error).toBe('invalid_grant');
     expect((await post({ subject_token: key.body.secret, subject_token_type: 'urn:agentcore:params:oauth:token-type:api-key', audience: 'billing' })).body.error).toBe('invalid_target');
