@@ -104,6 +104,12 @@ try {
   writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
   chmodSync(seedFile, 0o600); // `mode` applies only when the file is created
 
+  // A demo OAuth client (client_credentials → tokens the sidecar verifies offline); its secret is kept in the seed file.
+  if (!seed.oauthClient) {
+    seed.oauthClient = await demoOAuthClient(adminClient(adminUrl, token.token));
+    writeFileSync(seedFile, JSON.stringify(seed, null, 2), { mode: 0o600 });
+  }
+
   const sidecar = run('sidecar', [
     'proxy/dist/cli.js',
     '--control-plane', adminUrl,
@@ -136,6 +142,10 @@ Try it (keys created by this system's admin API, kept in data/demo-seed.json —
   TOKEN=$(node policies/examples/mint-demo-jwt.mjs --sub alice --roles operator)   # DEMO-ONLY signing key
   curl -i -H "Authorization: Bearer $TOKEN" ${s}/api/v1/agents
 
+OAuth 2.0 (the control plane issues the token, RFC 6749 client_credentials; the sidecar verifies it offline):
+  TOKEN=$(curl -s -u '${seed.oauthClient.id}:${seed.oauthClient.secret}' -d grant_type=client_credentials -d scope=agents.read ${adminUrl}/oauth/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+  curl -i -H "Authorization: Bearer $TOKEN" ${s}/api/v1/agents                 # 200 as demo-client with role viewer
+
 Change a role or revoke a key in the admin API (${adminUrl}/docs/) and the sidecar enforces it within a second.
 Ctrl-C stops everything.
 `);
@@ -163,6 +173,24 @@ async function automationToken(adminUrl) {
     await fetch(`${adminUrl}/api/v1/tokens/${kept.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${minted.token}` } }).catch(() => {});
   }
   return minted;
+}
+
+/**
+ * Registers the confidential demo OAuth client `demo-client` (client_credentials; scope agents.read → role viewer,
+ * agents.write → operator); when it already exists (a data dir from before the seed kept it), its secret is rotated.
+ */
+async function demoOAuthClient(call) {
+  const id = 'demo-client';
+  const body = {
+    id, name: 'Demo client', type: 'confidential', grants: ['client_credentials'],
+    scopes: ['agents.read', 'agents.write'], scopeRoles: { 'agents.read': ['viewer'], 'agents.write': ['operator'] }, audiences: ['agents'],
+  };
+  try {
+    return { id, secret: (await call('POST', '/api/v1/oauth-clients', body)).body.secret };
+  } catch (e) {
+    if (!String(e.message).includes('→ 409')) throw e;
+    return { id, secret: (await call('POST', `/api/v1/oauth-clients/${id}/rotate-secret`)).body.secret };
+  }
 }
 
 /** AGENTCORE_ADMIN_PASSWORD must be the owner's password: it is only used to create the first owner, never to reset one. */

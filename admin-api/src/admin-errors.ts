@@ -22,6 +22,7 @@ export const ADMIN_ERRORS = {
   ADMIN_BODY_INVALID_JSON: { public: 'INVALID_REQUEST', message: 'the request body is not valid JSON' },
   ADMIN_NO_SESSION: { public: 'INVALID_REQUEST', message: 'this request authenticated with a token, not a session' },
   ADMIN_SECRET_KEY_REQUIRED: { public: 'INVALID_REQUEST', message: 'storing this secret needs a secret key: start the admin API with AGENTCORE_SECRET_KEY or AGENTCORE_SECRET_KEY_FILE' },
+  ADMIN_OAUTH_PUBLIC_CLIENT: { public: 'INVALID_REQUEST', message: 'a public OAuth client has no secret to rotate' },
   ADMIN_POLICY_INVALID: { public: 'INVALID_REQUEST', message: 'a definition, or the bundle compiled from it, fails its @agentcore/policies schema; details.fields lists why' },
   ADMIN_UNAUTHENTICATED: { public: 'UNAUTHENTICATED', message: 'log in or send a personal access token' },
   ADMIN_AUTH_REQUIRED: { public: 'UNAUTHENTICATED', message: 'no session cookie or bearer token was sent' },

@@ -24,6 +24,9 @@ export const AdminConfig = z.object({
     .url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' })
     .optional()
     .describe('keep the login brute-force counters in Redis (shared by replicas); default: the database'),
+  oauthAccessTokenSeconds: intFlag(30, 3600).default(600).describe('lifetime of OAuth access tokens a client does not set its own for (seconds)'),
+  oauthRefreshTokenSeconds: intFlag(60, 90 * 86_400).default(86_400).describe('lifetime of OAuth refresh tokens a client does not set its own for (seconds)'),
+  oauthExchangedTokenSeconds: intFlag(30, 3600).default(300).describe('lifetime of access tokens exchanged for an API key (seconds)'),
   trustProxy: intFlag(0, 10).default(0).describe('number of reverse proxies in front whose X-Forwarded-For is believed'),
   metricsPublic: z.enum(['true', 'false']).default('false').describe('true: GET /metrics needs no credential (else the read permission: a session or an auditor PAT)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('info, warn, error, debug, silent'),

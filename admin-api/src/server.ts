@@ -1,6 +1,6 @@
 /**
  * Assembles the control plane: store, auth, resources, bundle publishing and sidecar sync, access
- * logs, the OpenAPI document and interactive docs, on one Express app.
+ * logs, the OAuth 2.0 authorization server, the OpenAPI document and interactive docs, on one Express app.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import { createBundleService, createPostgresNotifier, type ChangeNotifier } from
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { mountSidecarInjector } from './k8s/inject-endpoint.js';
+import { createOAuth } from './oauth/index.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
 import { createTlsServer, hsts } from './http/tls-listen.js';
 import type { EndpointSpec } from './http/endpoint.js';
@@ -39,6 +40,8 @@ export interface AdminHandle {
 export interface AdminStartOptions {
   env?: Record<string, string | undefined>;
   logDestination?: DestinationStream;
+  /** epoch-ms clock of the OAuth server (tests move it to expire tokens and codes) */
+  now?: () => number;
 }
 
 const VERSION = '0.1.0';
@@ -55,8 +58,8 @@ async function listen(app: Express, port: number, host: string, tls: { server: S
   return server;
 }
 
-/** Starts the control plane on `config`; close() drains and closes everything it opened. */
-export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {}): Promise<AdminHandle> {
+/** The services of the control plane, opened in dependency order (nothing listens yet). */
+async function openParts(config: AdminConfig, o: AdminStartOptions) {
   const env = o.env ?? process.env;
   const log: Logger = pino({ level: config.logLevel, base: { svc: 'agentcore-admin' }, timestamp: pino.stdTimeFunctions.isoTime }, o.logDestination ?? pino.destination(1));
   const store = await openStore(config.database);
@@ -74,43 +77,63 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
   const sidecar = createSidecarContract({ store, waiters: bundles.waiters, log });
   const failures = openFailureLog(store, config.redis);
   const auth = await createAuth(store, { log, secureCookies, verifySidecar: sidecar.verifySidecar, failureLog: failures.log });
-  let boundUrl = `http://${config.listen.host}:${config.listen.port}`; // the real port once listening (port 0 in tests)
-  const publicUrl = () => config.publicUrl ?? boundUrl;
-  const identity = await createIdentity({ store, env, publicUrl, secureCookies, dummyVerify: auth.dummyVerify, ...(keyRing ? { keyRing } : {}) });
-  const boot = await auth.bootstrapOwner(env.AGENTCORE_ADMIN_PASSWORD || undefined);
+  const bound = { url: `http://${config.listen.host}:${config.listen.port}` }; // the real port once listening (port 0 in tests)
+  const identity = await createIdentity({ store, env, publicUrl: () => config.publicUrl ?? bound.url, secureCookies, dummyVerify: auth.dummyVerify, ...(keyRing ? { keyRing } : {}) });
+  const lifetimes = { accessTokenSeconds: config.oauthAccessTokenSeconds, refreshTokenSeconds: config.oauthRefreshTokenSeconds, exchangedTokenSeconds: config.oauthExchangedTokenSeconds };
+  // the password grant asks the identity providers (LDAP/AD by the username's domain, …) before the local users
+  const oauth = await createOAuth({ store, log, onPolicyChange: (s, a) => bundles.onPolicyChange(s, a), secureCookies, lifetimes, route: (u, d) => identity.registry.route(u, d), ...(o.now ? { now: o.now } : {}) });
+  return { env, log, store, metrics, bundles, sidecar, failures, auth, identity, oauth, bound };
+}
 
+type Parts = Awaited<ReturnType<typeof openParts>>;
+
+/** The Express app: every endpoint (one OpenAPI document), the docs, the injection webhook, the OAuth routes. */
+function buildApp(config: AdminConfig, p: Parts): { app: Express; document: Record<string, unknown> } {
+  const { store, bundles, metrics, env, log } = p;
   const endpoints: EndpointSpec<never, never, never>[] = [
-    ...auth.endpoints,
-    ...identity.endpoints,
+    ...p.auth.endpoints,
+    ...p.identity.endpoints,
     ...resourceEndpoints({ store, onPolicyChange: (service, actor) => bundles.onPolicyChange(service, actor) }),
     ...bundles.endpoints,
-    ...sidecar.endpoints,
+    ...p.sidecar.endpoints,
     ...accessLogEndpoints({ store }),
     ...auditEndpoints({ store }),
     ...opsEndpoints({ store, metrics, metricsPublic: config.metricsPublic === 'true' }),
+    ...p.oauth.endpoints,
   ];
   const { all, document } = withOpenApi(endpoints, { version: VERSION, ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}) });
   const app = createApp({
     endpoints: all,
-    guard: auth.guard,
+    guard: p.auth.guard,
     log,
     bodyLimit: '8mb',
     observe: metrics.http,
     onError: metrics.storeError,
     mount: (a) => {
+      p.oauth.mount(a);
       if (config.trustProxy > 0) a.set('trust proxy', config.trustProxy);
       if (config.tlsCert) a.use(hsts);
       mountApiDocs(a, document);
       mountSidecarInjector(a, env, log);
     },
   });
+  return { app, document };
+}
+
+/** Starts the control plane on `config`; close() drains and closes everything it opened. */
+export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {}): Promise<AdminHandle> {
+  const p = await openParts(config, o);
+  const { log, store } = p;
+  const boot = await p.auth.bootstrapOwner(p.env.AGENTCORE_ADMIN_PASSWORD || undefined);
+  const { app, document } = buildApp(config, p);
   const retention = startRetention({ store, log, retentionDays: config.accessLogRetentionDays });
 
   const tls = config.tlsCert ? createTlsServer(app, { certFile: config.tlsCert, keyFile: config.tlsKey!, reloadIntervalMs: config.tlsReloadIntervalMs }, log) : undefined;
   const server = await listen(app, config.listen.port, config.listen.host, tls as { server: Server } | undefined);
   const a = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
-  boundUrl = url;
+  p.bound.url = url;
+  await p.oauth.setIssuer(config.publicUrl ?? url);
   log.info({ url, database: store.dialect, docs: `${url}/docs/` }, 'agentcore-admin listening');
 
   let closing: Promise<void> | undefined;
@@ -124,11 +147,12 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
       (closing ??= (async () => {
         retention.stop();
         tls?.certs.stop();
+        p.oauth.close();
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
-        await bundles.close();
-        await identity.close();
-        await failures.close();
+        await p.bundles.close();
+        await p.identity.close();
+        await p.failures.close();
         server.closeAllConnections();
         await stopped;
         await store.close();

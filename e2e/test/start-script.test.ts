@@ -1,7 +1,8 @@
 /**
  * `npm start` (scripts/start.mjs) as a newcomer uses it: it must stop everything when its parent is killed by pid,
  * reuse the credentials it minted on an earlier run instead of piling up new ones, and say what to do when
- * AGENTCORE_ADMIN_PASSWORD does not match the existing owner. Runs the real script (built dist) on free ports.
+ * AGENTCORE_ADMIN_PASSWORD does not match the existing owner, and print a client_credentials curl that really gets
+ * a token the sidecar accepts. Runs the real script (built dist) on free ports.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -74,6 +75,17 @@ async function startScript(extraEnv: Record<string, string> = {}, waitUp = true)
   return { shell, ports, output: () => out, exited };
 }
 
+/** The request of the printed `curl -s -u 'id:secret' -d … URL` line, redone with fetch; resolves with the answer. */
+async function runPrintedTokenCurl(output: string): Promise<{ status: number; body: { access_token?: string; token_type?: string; scope?: string } }> {
+  const line = output.split('\n').find((l) => l.includes('grant_type=client_credentials'));
+  const m = line?.match(/curl -s -u '([^':]+):([^']+)' ((?:-d \S+ )+)(http:\/\/\S+\/oauth\/token)/);
+  if (!m) throw new Error(`no client_credentials curl printed:\n${output}`);
+  const [, id, secret, data, url] = m as unknown as [string, string, string, string, string];
+  const form = data.trim().split(/\s*-d\s+/).filter(Boolean).join('&'); // curl -d joins with &, as form-urlencoded
+  const r = await fetch(url, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  return { status: r.status, body: (await r.json()) as { access_token?: string } };
+}
+
 async function waitUntil(ms: number, probe: () => Promise<boolean>): Promise<boolean> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
@@ -89,7 +101,7 @@ afterAll(() => {
 });
 
 describe('npm start', () => {
-  let firstSeed: { automationToken: { id: string }; sidecarCredentialId: string };
+  let firstSeed: { automationToken: { id: string }; sidecarCredentialId: string; oauthClient: { id: string; secret: string } };
 
   it('stops every service when its parent shell is killed by pid', async () => {
     const s = await startScript();
@@ -104,6 +116,14 @@ describe('npm start', () => {
     expect(stored.length).toBeGreaterThan(0);
     for (const k of stored) expect(k.startsWith('agcenc:v1:')).toBe(true);
 
+    // The printed OAuth curl works: a Bearer token for demo-client that the synced sidecar accepts (viewer may read).
+    const token = await runPrintedTokenCurl(s.output());
+    expect(token.status).toBe(200);
+    expect(token.body).toMatchObject({ token_type: 'Bearer', scope: 'agents.read' });
+    const agents = await fetch(`http://127.0.0.1:${s.ports[2]}/api/v1/agents`, { headers: { authorization: `Bearer ${token.body.access_token}` } });
+    expect(agents.status).toBe(200);
+    await agents.arrayBuffer();
+
     s.shell.kill('SIGTERM'); // what `kill <pid>` of npm's child does: the shell dies, the script is re-parented
     const freed = await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean));
     expect(freed).toBe(true);
@@ -114,6 +134,8 @@ describe('npm start', () => {
     const seed = JSON.parse(readFileSync(join(dataDir, 'demo-seed.json'), 'utf8'));
     expect(seed.automationToken.id).toBe(firstSeed.automationToken.id);
     expect(seed.sidecarCredentialId).toBe(firstSeed.sidecarCredentialId);
+    expect(seed.oauthClient).toEqual(firstSeed.oauthClient);
+    expect((await runPrintedTokenCurl(s.output())).status).toBe(200);
     s.shell.kill('SIGTERM');
     expect(await waitUntil(10_000, async () => !(await Promise.all(s.ports.map(portOpen))).some(Boolean))).toBe(true);
   }, 60_000);

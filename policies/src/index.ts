@@ -15,3 +15,7 @@ export * from './error-body.js';
 export * from './bundle-signing.js';
 export * from './verify-bundle.js';
 export * from './topics.js';
+export * from './oauth-redirect-uri.js';
+export * from './oauth-pkce.js';
+export * from './oauth-scopes.js';
+export * from './oauth-access-token-claims.js';

@@ -380,6 +380,8 @@ export const JwtIssuer = z
     /** the JWS header `typ` required (e.g. `at+jwt`, RFC 9068); absent = not checked */
     typ: z.string().min(1).max(64).optional(),
     claims: ClaimMapping.default({ subject: 'sub', roles: 'roles', scopes: 'scope' }),
+    /** when set, the JOSE header `typ` must be this (RFC 9068 §4: `at+jwt` for the control plane's access tokens) */
+    tokenType: z.literal('at+jwt').optional(),
   })
   .superRefine((j, ctx) => {
     if ((j.jwksUri === undefined) === (j.jwks === undefined)) {
@@ -427,11 +429,21 @@ export const Introspection = z.strictObject({
 });
 export type Introspection = z.infer<typeof Introspection>;
 
+/** A revoked access token the sidecar refuses although its JWT is still valid; listed until its `exp`. */
+export const RevokedToken = z.strictObject({
+  jti: z.string().min(1).max(256),
+  /** epoch seconds: the token's own `exp`, after which the entry can go */
+  exp: z.int().min(0),
+});
+export type RevokedToken = z.infer<typeof RevokedToken>;
+
 /** All authentication settings of a service. */
 export const Authentication = z.strictObject({
   jwt: z.array(JwtIssuer).default([]),
   apiKeys: z.array(ApiKey).default([]),
   introspection: z.array(Introspection).default([]),
+  /** access tokens revoked at the control plane (RFC 7009), by `jti`, until they expire */
+  revokedTokens: z.array(RevokedToken).default([]),
 });
 
 // ---------------------------------------------------------------- RBAC
@@ -542,7 +554,7 @@ export const PolicyBundle = z
     description: z.string().max(2000).optional(),
     routes: z.array(Route).max(10_000),
     upstreams: z.record(Identifier, Upstream).default({}),
-    authentication: Authentication.default({ jwt: [], apiKeys: [], introspection: [] }),
+    authentication: Authentication.default({ jwt: [], apiKeys: [], introspection: [], revokedTokens: [] }),
     roles: z.array(Role).default([]),
     rateLimits: z.array(RateLimit).default([]),
     /** global CORS policy; absent = no CORS headers unless a route sets one */

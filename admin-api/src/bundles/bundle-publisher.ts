@@ -13,7 +13,7 @@ import type { ChangeNotifier } from './change-notifier.js';
 import { createPublishRetries, type PublishObserver } from './publish-failures.js';
 import { compileBundle } from './compile-bundle.js';
 import type { RevisionWaiters } from './revision-waiters.js';
-import { withdrawalBundle, withdrawKeys, type PublishedKey } from './withdrawal-fallback.js';
+import { withdrawalBundle, withdrawKeys, withdrawTokens, type PublishedKey } from './withdrawal-fallback.js';
 import { ensureSigningKey } from '../store/signing-keys-repo.js';
 import type { KeyRing } from '../secrets/envelope.js';
 
@@ -127,12 +127,13 @@ async function withdrawOnly(deps: StoreDeps, service: string, actor: string): Pr
   }
 }
 
-/** Revision `revision`'s content to publish again; keys withdrawn since stay withdrawn (revocation wins over a rollback too). */
+/** Revision `revision`'s content to publish again; keys withdrawn and OAuth tokens revoked since stay so (revocation wins over a rollback too). */
 async function rollbackBundle(store: Store, service: string, revision: number, now: number): Promise<PolicyBundle> {
   const old = await getRevision(store, service, revision);
   const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(old.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
   const withdrawn = await withdrawKeys(store, service, content, now);
-  const checked = validateBundle({ ...withdrawn.content, revision: 0 });
+  const tokens = await withdrawTokens(store, service, withdrawn.content as typeof withdrawn.content & { authentication: { revokedTokens?: { jti: string; exp: number }[] } }, now);
+  const checked = validateBundle({ ...tokens.content, revision: 0 });
   if (!checked.ok) throw policyInvalid(service, checked.issues);
   return checked.bundle;
 }

@@ -19,7 +19,12 @@ export function bundleInput(service: string, s: BundleSource): Record<string, un
     revision: 0,
     routes: s.routes.map((r) => r.definition),
     upstreams: Object.fromEntries(s.upstreams.map((u) => [u.id, u.definition])),
-    authentication: { jwt: s.jwtIssuers.map((j) => j.definition), apiKeys: s.apiKeys, introspection: [] },
+    authentication: {
+      jwt: [...s.jwtIssuers.map((j) => j.definition), ...s.oauth.jwt],
+      apiKeys: s.apiKeys,
+      introspection: s.oauth.introspection,
+      revokedTokens: s.oauth.revokedTokens,
+    },
     roles: s.roles.map((r) => r.definition),
     rateLimits: s.rateLimits.map((r) => r.definition),
   };
@@ -43,11 +48,19 @@ export function unknownKeyRoles(s: BundleSource): BundleIssue[] {
   return issues;
 }
 
-/** Builds and validates the bundle of `service` as the store holds it at `now`; API-key roles must name roles of the service. */
+/** An issue per role an enabled OAuth client's scopeRoles name that is no role of the service (its tokens would carry it). */
+export function unknownClientRoles(s: BundleSource): BundleIssue[] {
+  const names = new Set(s.roles.map((r) => (r.definition as { name?: unknown } | null)?.name).filter((n) => typeof n === 'string'));
+  return s.oauth.clientRoles.flatMap(({ client, roles }) =>
+    roles.filter((role) => !names.has(role)).map((role) => ({ path: `oauthClients.${client}.scopeRoles`, pointer: `/oauthClients/${client}/scopeRoles`, message: `unknown role "${role}" (OAuth client ${client})` })),
+  );
+}
+
+/** Builds and validates the bundle of `service` as the store holds it at `now`; API-key and OAuth-client roles must name roles of the service. */
 export async function compileBundle(q: Queryable, service: string, now: number): Promise<CompiledBundle> {
   const source = await readBundleSource(q, service, now);
   const checked = validateBundle(bundleInput(service, source));
-  const keyIssues = unknownKeyRoles(source);
+  const keyIssues = [...unknownKeyRoles(source), ...unknownClientRoles(source)];
   if (keyIssues.length === 0) return checked;
   return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...keyIssues] };
 }

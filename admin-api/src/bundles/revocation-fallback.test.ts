@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/admin-roles.js';
 import { createApiKey, createService, getLatestRevision, listAuditEvents, revokeApiKey, rolesRepo, routesRepo } from '../store/index.js';
 import { createPrincipal, updatePrincipal } from '../store/principals-repo.js';
+import { insertOAuthToken, revokeOAuthToken } from '../store/oauth-tokens-repo.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
 import { startBundleServer, type BundleTestServer } from './test-bundle-server.js';
 
@@ -87,5 +88,31 @@ describe('revocation wins over a service that does not compile', () => {
     const r = await srv.call('POST', `/api/v1/services/${s}/revisions/${before.revision}/rollback`, { body: {} });
     expect(r.status).toBeLessThan(300);
     expect((await latest(s))!.authentication.apiKeys).toEqual([expect.objectContaining({ id: k.id, disabled: true })]);
+  });
+
+  it('an OAuth access token revoked while the service does not compile still reaches the bundle, and a rollback keeps it listed', async () => {
+    const s = 'broken-oauth';
+    await createService(srv.store, { name: s });
+    await rolesRepo.create(srv.store, s, { name: 'viewer', permissions: ['orders:read'] });
+    await srv.bundles.publish(s, 'sec');
+    const good = (await latest(s))!;
+    const now = Date.now();
+    const row = { kind: 'access' as const, client_id: 'c1', subject: 'c1', audience: s, scope: '', family_id: 'f1', token_sha256: null, info: '{}', created_at: now, expires_at: now + 600_000, rotated_at: null, revoked_at: null };
+    await insertOAuthToken(srv.store, { ...row, jti: 'jti-revoked' });
+    await insertOAuthToken(srv.store, { ...row, jti: 'jti-live' });
+    await srv.store.db.updateTable('roles').set({ definition: '{"name":"viewer","inherits":["ghost"]}' }).where('service', '=', s).execute();
+
+    await revokeOAuthToken(srv.store, 'jti-revoked', Date.now());
+    srv.bundles.onPolicyChange(s, actor);
+    await waitFor(async () => (await latest(s))!.revision > good.revision);
+    const after = (await latest(s)) as Published & { authentication: { revokedTokens: { jti: string }[] } };
+    expect(after.roles).toEqual(good.roles);
+    expect(after.authentication.revokedTokens.map((t) => t.jti)).toEqual(['jti-revoked']);
+
+    await srv.store.db.updateTable('roles').set({ definition: '{"name":"viewer","permissions":["orders:read"]}' }).where('service', '=', s).execute();
+    const r = await srv.call('POST', `/api/v1/services/${s}/revisions/${good.revision}/rollback`, { body: {} });
+    expect(r.status).toBeLessThan(300);
+    const rolled = (await latest(s)) as Published & { authentication: { revokedTokens: { jti: string }[] } };
+    expect(rolled.authentication.revokedTokens.map((t) => t.jti)).toEqual(['jti-revoked']);
   });
 });

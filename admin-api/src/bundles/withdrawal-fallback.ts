@@ -3,12 +3,13 @@
  * revision (revoked, expired or deleted keys, keys of disabled or deleted principals) are still withdrawn — the
  * publisher stores a new revision of the last published content with exactly those keys marked `disabled`. Nothing
  * else gets through (no new key, no re-enabled key, no policy change). Sidecar credentials need no bundle: their
- * revocation is checked by the control plane on every request. OAuth tokens, when they land, add their revocation
- * list here (a `withdrawn` set of token ids applied to the last good content the same way). A rollback applies
- * the same withdrawal: re-publishing an old revision never brings back a key revoked since.
+ * revocation is checked by the control plane on every request. OAuth access tokens revoked since are added to the
+ * content's `revokedTokens` the same way. A rollback applies the same withdrawal: re-publishing an old revision
+ * never brings back a key or token revoked since.
  */
 import { validateBundle, type PolicyBundle } from '@agentcore/policies';
 import { readActiveApiKeys } from '../store/bundle-source-repo.js';
+import { revokedAccessTokens } from '../store/oauth-tokens-repo.js';
 import { getLatestRevision } from '../store/index.js';
 import type { Queryable } from '../store/queryable.js';
 
@@ -33,13 +34,25 @@ export async function withdrawKeys<C extends { authentication: { apiKeys: Publis
   return { content: { ...content, authentication: { ...content.authentication, apiKeys } }, changed };
 }
 
+type RevokedList = { jti: string; exp: number }[];
+
+/** `content` with every OAuth access token revoked in the store (and not expired) listed in `revokedTokens`, and whether one was added. */
+export async function withdrawTokens<C extends { authentication: { revokedTokens?: RevokedList } }>(q: Queryable, service: string, content: C, now: number): Promise<{ content: C; changed: boolean }> {
+  const listed = (content.authentication.revokedTokens ?? []).filter((t) => t.exp * 1000 > now);
+  const known = new Set(listed.map((t) => t.jti));
+  const added = (await revokedAccessTokens(q, service, now)).filter((t) => !known.has(t.jti));
+  if (added.length === 0) return { content, changed: false };
+  return { content: { ...content, authentication: { ...content.authentication, revokedTokens: [...listed, ...added] } }, changed: true };
+}
+
 /** The last published bundle of `service` with every withdrawn key marked disabled; undefined when nothing was withdrawn (or nothing is published). */
 export async function withdrawalBundle(q: Queryable, service: string, now: number): Promise<PolicyBundle | undefined> {
   const latest = await getLatestRevision(q, service);
   if (!latest) return undefined;
-  const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(latest.content) as { authentication: { apiKeys: PublishedKey[] } } & Record<string, unknown>;
+  const { revision: _r, hash: _h, createdAt: _c, ...content } = JSON.parse(latest.content) as { authentication: { apiKeys: PublishedKey[]; revokedTokens?: RevokedList } } & Record<string, unknown>;
   const withdrawn = await withdrawKeys(q, service, content, now);
-  if (!withdrawn.changed) return undefined;
-  const checked = validateBundle({ ...withdrawn.content, revision: 0 });
+  const tokens = await withdrawTokens(q, service, withdrawn.content, now);
+  if (!withdrawn.changed && !tokens.changed) return undefined;
+  const checked = validateBundle({ ...tokens.content, revision: 0 });
   return checked.ok ? checked.bundle : undefined;
 }

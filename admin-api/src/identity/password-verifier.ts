@@ -14,3 +14,9 @@ export interface PasswordVerifier { readonly id: string; verifyPassword(username
 
 /** The one answer for a wrong password and an unknown user. */
 export const invalidCredentials = (): PasswordCheck => ({ ok: false, reason: 'INVALID_CREDENTIALS', message: 'invalid username or password' });
+
+/**
+ * Picks the verifier for a username (and the name to give it): `alice@corp.example` → the directory of that domain,
+ * else the default provider; undefined = no provider claims the name (the local users are then asked).
+ */
+export type PasswordRouter = (username: string, defaultProviderId?: string) => Promise<{ verifier: PasswordVerifier; username: string } | undefined>;

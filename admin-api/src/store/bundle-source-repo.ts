@@ -1,10 +1,11 @@
 /**
  * What the bundle compiler reads from the store, typed: a service's definitions of each kind in creation order
- * (route order is match tie-break order), its settings and its active API keys.
+ * (route order is match tie-break order), its settings, its active API keys and its OAuth parts.
  */
 import { listApiKeys, toBundleApiKey, type ApiKeyRecord } from './api-keys-repo.js';
 import { withStoreErrors } from './map-driver-error.js';
 import { readRecentlyWithdrawnKeys } from './withdrawn-keys-repo.js';
+import { oauthBundleParts, type OAuthBundleParts } from './oauth-bundle-parts.js';
 import { dbOf, type Queryable } from './queryable.js';
 import type { ServiceResourceTableName } from './service-resource-repo.js';
 import { getServiceSettings, type ServiceSettings } from './services-repo.js';
@@ -25,6 +26,8 @@ export interface BundleSource {
   settings: ServiceSettings;
   /** bundle entries of the keys active at `now`, then of the keys revoked or expired recently (refused; withdrawn-keys-repo.ts) */
   apiKeys: NonNullable<ReturnType<typeof toBundleApiKey>>[];
+  /** the control plane as a JWT issuer, revoked access tokens, introspection endpoints */
+  oauth: OAuthBundleParts;
 }
 
 /** Every definition of one kind for `service`, in creation order. */
@@ -80,7 +83,7 @@ export async function readActiveApiKeys(q: Queryable, service: string, now: numb
 
 /** Reads the bundle source of `service` as the store holds it at `now` (404 ADMIN_STORE_NOT_FOUND for an unknown service). */
 export async function readBundleSource(q: Queryable, service: string, now: number): Promise<BundleSource> {
-  const [routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys] = await Promise.all([
+  const [routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys, oauth] = await Promise.all([
     readDefinitions(q, 'routes', service),
     readDefinitions(q, 'upstreams', service),
     readDefinitions(q, 'roles', service),
@@ -88,7 +91,8 @@ export async function readBundleSource(q: Queryable, service: string, now: numbe
     readDefinitions(q, 'jwt_issuers', service),
     getServiceSettings(q, service),
     readActiveApiKeys(q, service, now),
+    oauthBundleParts(q, service, now),
   ]);
   // recently revoked or expired keys too, so sidecars can tell their holders why they are refused
-  return { routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys: [...apiKeys, ...(await readRecentlyWithdrawnKeys(q, service, now))] };
+  return { routes, upstreams, roles, rateLimits, jwtIssuers, settings, apiKeys: [...apiKeys, ...(await readRecentlyWithdrawnKeys(q, service, now))], oauth };
 }

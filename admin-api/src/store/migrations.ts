@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import { identityMigration } from './identity-migrations.js';
+import { oauthServer } from './oauth-migration.js';
 
 /** The SQL dialects the store speaks. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -248,7 +249,13 @@ function bundlePublishStatus(): Migration {
 
 /** The migrations of the store, by name (applied in name order). */
 export function storeMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect), '002_sidecar_credentials': sidecarCredentials(), '003_bundle_publish_status': bundlePublishStatus(), '004_identity': identityMigration() };
+  return {
+    '001_initial': initial(dialect),
+    '002_sidecar_credentials': sidecarCredentials(),
+    '003_bundle_publish_status': bundlePublishStatus(),
+    '004_identity': identityMigration(),
+    '005_oauth': oauthServer(),
+  };
 }
 
 /** A Kysely MigrationProvider over the in-code migrations. */

@@ -73,6 +73,11 @@ describe('processIntrospectionResponse', () => {
     { name: 'no audience', body: { active: true, sub: 'x' }, expected: 'INVALID_AUDIENCE' },
     { name: 'username fallback', body: { active: true, username: 'u', aud: 'a' }, expected: 'ok' },
     { name: 'no subject', body: { active: true, aud: 'a' }, expected: 'INVALID_TOKEN' },
+    { name: 'token_type Bearer', body: { active: true, sub: 'x', aud: 'a', token_type: 'Bearer' }, expected: 'ok' },
+    { name: 'token_type access_token URN', body: { active: true, sub: 'x', aud: 'a', token_type: 'urn:ietf:params:oauth:token-type:access_token' }, expected: 'ok' },
+    { name: 'a refresh token, though active', body: { active: true, sub: 'x', aud: 'a', token_type: 'refresh_token' }, expected: 'INVALID_TOKEN' },
+    { name: 'token_type Refresh (Keycloak style)', body: { active: true, sub: 'x', aud: 'a', token_type: 'Refresh' }, expected: 'INVALID_TOKEN' },
+    { name: 'non-string token_type', body: { active: true, sub: 'x', aud: 'a', token_type: 1 }, expected: 'INVALID_TOKEN' },
   ];
   for (const c of cases) {
     it(`${c.name} → ${c.expected}`, () => {

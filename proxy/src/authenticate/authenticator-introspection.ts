@@ -52,18 +52,27 @@ function denial(reason: CredentialDenial['reason'], message: string): Credential
   return { ok: false, reason, message };
 }
 
+/**
+ * `token_type` values of an access token (RFC 6749 §7.1 / RFC 8693 §3); absent is accepted (many servers omit it).
+ * Anything else — `refresh_token`, `Refresh`, an ID token — is refused: only access tokens authorise requests.
+ */
+const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
+
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
 /**
- * Validates an introspection answer (RFC 7662 §2.2): `active` must be `true`; `exp`/`nbf` are
+ * Validates an introspection answer (RFC 7662 §2.2): `active` must be `true`; a `token_type`, when given, must be
+ * an access token's (a refresh token is refused even if the server calls it active); `exp`/`nbf` are
  * re-checked against `now`; `aud` must name a configured audience when audiences are configured.
  * The subject is read by the claim mapping; with the default mapping (`sub`) an answer without
  * `sub` falls back to `username` (§2.2 lists both as optional; some servers send only one).
  */
 export function processIntrospectionResponse(body: Record<string, unknown>, settings: IntrospectionSettings, now: number): CredentialCheck {
   if (body.active !== true) return denial('TOKEN_INACTIVE', 'the token is not active');
+  const type = body.token_type;
+  if (type !== undefined && (typeof type !== 'string' || !ACCESS_TOKEN_TYPES.has(type.toLowerCase()))) return denial('INVALID_TOKEN', 'the token is not an access token');
   const exp = body.exp;
   if (exp !== undefined && typeof exp !== 'number') return denial('INVALID_TOKEN', 'the introspection answer has a non-numeric exp');
   if (typeof exp === 'number' && exp * 1000 <= now) return denial('TOKEN_EXPIRED', 'the token has expired');

@@ -3,8 +3,8 @@
  * the issuer named by the token's `iss`, with an LRU cache of already-verified tokens so that a
  * repeated token costs a Map lookup instead of a signature check.
  */
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify } from 'jose';
-import type { CryptoKey, FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, JWTPayload, JWTVerifyGetKey, JWTVerifyOptions, RemoteJWKSetOptions } from 'jose';
+import { decodeJwt, errors, jwtVerify } from 'jose';
+import type { CryptoKey, JSONWebKeySet, JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { JwtIssuer } from '@agentcore/policies';
 import type { AuthenticatedPrincipal } from './principal.js';
@@ -12,6 +12,7 @@ import type { CredentialCheck, CredentialDenial } from './authenticator.js';
 import { compileClaimPath, readClaimList, readClaimString } from './claims.js';
 import type { ClaimPath } from './claims.js';
 import { ProxyError } from '../errors.js';
+import { inlineKeys, JwksUnavailableError, remoteKeys } from './jwt-key-sets.js';
 
 /** Build-time options of the JWT authenticator. */
 export interface JwtAuthenticatorOptions {
@@ -25,6 +26,8 @@ export interface JwtAuthenticatorOptions {
   jwksTimeoutMs?: number;
   /** verified tokens kept at most (default 10,000) */
   verifiedTokenCacheMax?: number;
+  /** `jti`s of tokens revoked at the control plane (the bundle's `revokedTokens`, a Set built once per bundle) */
+  revokedJtis?: ReadonlySet<string>;
 }
 
 /** Verifies bearer JWTs; sync on a verified-token cache hit or an unknown issuer, a Promise otherwise. */
@@ -57,17 +60,6 @@ const DEFAULT_CACHE_MAX = 10_000;
 const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 const ENTRY_OVERHEAD_BYTES = 512;
 
-/** Thrown by a remote key set's wrapper when the JWKS endpoint could not answer (timeout, network, non-200, bad JSON). */
-class JwksUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('JWKS unavailable', { cause });
-    this.name = 'JwksUnavailableError';
-  }
-}
-
-/** jose codes thrown by a key set that describe the token, not the JWKS endpoint. */
-const TOKEN_KEY_ERRORS = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED', 'ERR_JOSE_ALG_NOT_ALLOWED', 'ERR_JWK_INVALID']);
-
 function denial(reason: CredentialDenial['reason'], message: string): CredentialDenial {
   return { ok: false, reason, message };
 }
@@ -75,6 +67,7 @@ function denial(reason: CredentialDenial['reason'], message: string): Credential
 const NOT_A_JWT = Object.freeze(denial('INVALID_TOKEN', 'the bearer token is not a well-formed JWT'));
 const UNKNOWN_ISSUER = Object.freeze(denial('UNKNOWN_ISSUER', 'the token issuer is not trusted'));
 const EXPIRED = Object.freeze(denial('TOKEN_EXPIRED', 'the token has expired'));
+const REVOKED = Object.freeze(denial('TOKEN_REVOKED', 'the token has been revoked'));
 
 /** Maps a jose (or key set) error to a denial; the jose message is not exposed (it may quote claim names only, but stays internal). */
 export function denialForJwtError(err: unknown): CredentialDenial {
@@ -94,72 +87,6 @@ export function denialForJwtError(err: unknown): CredentialDenial {
   if (err instanceof errors.JWSSignatureVerificationFailed) return denial('INVALID_TOKEN', 'the token signature is invalid');
   if (err instanceof errors.JWKSNoMatchingKey) return denial('INVALID_TOKEN', 'no signing key of the issuer matches the token');
   return denial('INVALID_TOKEN', 'the token is invalid');
-}
-
-/**
- * Wraps a remote key set: endpoint failures become `JwksUnavailableError`; if keys were fetched
- * before, they are still used while the endpoint is down (stale-if-error), because jose itself
- * refuses every token once `cacheMaxAge` has passed and a refresh fails.
- */
-function remoteKeys(issuer: JwtIssuer, url: string, options: JwtAuthenticatorOptions): { getKey: JWTVerifyGetKey<CryptoKey>; warmUp: () => void } {
-  const remoteOptions: RemoteJWKSetOptions = {
-    cooldownDuration: options.jwksCooldownMs ?? 30_000,
-    cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
-    timeoutDuration: options.jwksTimeoutMs ?? 5_000,
-  };
-  if (options.fetch !== undefined) remoteOptions[customFetch] = options.fetch;
-  let remote: ReturnType<typeof createRemoteJWKSet>;
-  try {
-    remote = createRemoteJWKSet(new URL(url), remoteOptions);
-  } catch (cause) {
-    throw new ProxyError('PROXY_CONFIG_INVALID', `JWT issuer "${issuer.id}": cannot use jwksUri: ${(cause as Error).message}`, { cause });
-  }
-  let stale: ReturnType<typeof createLocalJWKSet> | undefined;
-  const getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
-    try {
-      const key = await remote(header, token);
-      stale = undefined;
-      return key;
-    } catch (err) {
-      if (err instanceof errors.JOSEError && TOKEN_KEY_ERRORS.has(err.code)) throw err;
-      const snapshot = remote.jwks();
-      if (snapshot === undefined) throw new JwksUnavailableError(err);
-      stale ??= createLocalJWKSet(snapshot);
-      try {
-        return await stale(header, token);
-      } catch (staleErr) {
-        if (staleErr instanceof errors.JWKSNoMatchingKey) throw new JwksUnavailableError(err);
-        throw staleErr;
-      }
-    }
-  };
-  // Fetch the keys now so the first request does not wait; a failure is retried on first use.
-  return { getKey, warmUp: () => void remote.reload().catch(() => undefined) };
-}
-
-/** Imports an inline JWKS once (jose keeps imported CryptoKeys per key and alg); fails if no key fits the allowed algorithms. */
-async function inlineKeys(issuer: JwtIssuer, jwks: JSONWebKeySet): Promise<JWTVerifyGetKey<CryptoKey>> {
-  let local: ReturnType<typeof createLocalJWKSet>;
-  try {
-    local = createLocalJWKSet(jwks);
-  } catch (cause) {
-    throw new ProxyError('PROXY_CONFIG_INVALID', `JWT issuer "${issuer.id}": the inline jwks is not a valid JWK Set`, { cause });
-  }
-  let usable = 0;
-  for (const jwk of jwks.keys) {
-    for (const alg of issuer.algorithms) {
-      try {
-        await local({ alg, ...(jwk.kid === undefined ? {} : { kid: jwk.kid }) });
-        usable++;
-      } catch (err) {
-        if (err instanceof errors.JWKSMultipleMatchingKeys) usable++;
-      }
-    }
-  }
-  if (usable === 0) {
-    throw new ProxyError('PROXY_CONFIG_INVALID', `JWT issuer "${issuer.id}": no key of its jwks can verify any of the algorithms ${issuer.algorithms.join(', ')}`);
-  }
-  return local;
 }
 
 /** One issuer's verifier: its keys (inline, imported now; or remote, warmed up after all are built) and options. */
@@ -183,6 +110,7 @@ async function issuerVerifier(issuer: JwtIssuer, options: JwtAuthenticatorOption
       algorithms: [...issuer.algorithms],
       clockTolerance: issuer.clockToleranceSeconds,
       requiredClaims: ['exp', 'sub'],
+      ...(issuer.tokenType === undefined ? {} : { typ: issuer.tokenType }),
       ...(issuer.maxTokenAgeSeconds > 0 ? { maxTokenAge: issuer.maxTokenAgeSeconds } : {}),
       ...(issuer.typ !== undefined ? { typ: issuer.typ } : {}),
     },
@@ -208,6 +136,19 @@ function timingDenial(iat: number | undefined, exp: number, v: IssuerVerifier, n
   return undefined;
 }
 
+/** The frozen answer for a verified token: its principal (subject, roles and scopes read as the issuer says). */
+function acceptedToken(payload: JWTPayload, v: IssuerVerifier, id: string, exp: number): CredentialCheck {
+  const principal: AuthenticatedPrincipal = Object.freeze({
+    id,
+    roles: Object.freeze(readClaimList(payload, v.roles)),
+    scopes: Object.freeze(readClaimList(payload, v.scopes)),
+    method: 'jwt' as const,
+    credentialId: v.id,
+    expiresAt: exp * 1000,
+  });
+  return Object.freeze({ ok: true as const, principal });
+}
+
 /** Builds one verifier per issuer (key sets created and imported once) and the verified-token cache. */
 export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], options: JwtAuthenticatorOptions = {}): Promise<JwtAuthenticator> {
   const byIssuer = new Map<string, IssuerVerifier>();
@@ -227,6 +168,7 @@ export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], opti
     maxSize: CACHE_MAX_BYTES,
     sizeCalculation: (_value, token) => token.length + ENTRY_OVERHEAD_BYTES,
   });
+  const revoked = options.revokedJtis !== undefined && options.revokedJtis.size > 0 ? options.revokedJtis : undefined;
   // Concurrent first requests with the same token share one verification.
   const inFlight = new Map<string, Promise<CredentialCheck>>();
 
@@ -237,21 +179,15 @@ export async function createJwtAuthenticator(issuers: readonly JwtIssuer[], opti
     } catch (err) {
       return denialForJwtError(err);
     }
+    // Checked before caching: a bundle listing the jti builds a new authenticator (and an empty cache).
+    if (revoked !== undefined && typeof payload.jti === 'string' && revoked.has(payload.jti)) return REVOKED;
     const id = readClaimString(payload, v.subject);
     if (id === undefined) return denial('INVALID_TOKEN', 'the token has no subject');
     const exp = payload.exp;
     if (typeof exp !== 'number') return denial('INVALID_TOKEN', 'the token lacks the required exp claim');
     const timing = timingDenial(payload.iat, exp, v, now);
     if (timing) return timing;
-    const principal: AuthenticatedPrincipal = Object.freeze({
-      id,
-      roles: Object.freeze(readClaimList(payload, v.roles)),
-      scopes: Object.freeze(readClaimList(payload, v.scopes)),
-      method: 'jwt' as const,
-      credentialId: v.id,
-      expiresAt: exp * 1000,
-    });
-    const accepted: CredentialCheck = Object.freeze({ ok: true as const, principal });
+    const accepted = acceptedToken(payload, v, id, exp);
     let validUntil = (exp + v.toleranceSeconds) * 1000;
     if (v.maxTokenAgeSeconds > 0 && typeof payload.iat === 'number') {
       validUntil = Math.min(validUntil, (payload.iat + v.maxTokenAgeSeconds + v.toleranceSeconds + 1) * 1000);

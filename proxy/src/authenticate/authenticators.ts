@@ -35,7 +35,12 @@ function defined<T extends object>(o: T): T {
 
 async function jwt(auth: Section, o: AuthenticationStageOptions): Promise<Authenticator | undefined> {
   if (auth.jwt.length === 0) return undefined;
-  const a = await createJwtAuthenticator(auth.jwt, defined({ fetch: o.fetch, jwksCooldownMs: o.jwksCooldownMs, jwksTimeoutMs: o.jwksTimeoutMs, verifiedTokenCacheMax: o.verifiedTokenCacheMax }));
+  // The revoked jtis become a Set once per bundle: one lookup per verification, none per cache hit.
+  const revokedJtis = auth.revokedTokens.length > 0 ? new Set(auth.revokedTokens.map((t) => t.jti)) : undefined;
+  const a = await createJwtAuthenticator(
+    auth.jwt,
+    defined({ fetch: o.fetch, jwksCooldownMs: o.jwksCooldownMs, jwksTimeoutMs: o.jwksTimeoutMs, verifiedTokenCacheMax: o.verifiedTokenCacheMax, revokedJtis }),
+  );
   // A JWT from an issuer we do not know is "not mine": the introspection endpoint may know it.
   const mine = (c: CredentialCheck): CredentialCheck | Pass => (!c.ok && c.reason === 'UNKNOWN_ISSUER' ? { pass: c } : c);
   return {

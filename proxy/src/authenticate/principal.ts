@@ -51,6 +51,8 @@ export type AuthFailureReason =
   | 'API_KEY_REVOKED'
   /** the introspection endpoint says the token is not active */
   | 'TOKEN_INACTIVE'
+  /** a valid JWT whose `jti` the bundle lists as revoked at the control plane */
+  | 'TOKEN_REVOKED'
   /** the introspection endpoint failed or timed out */
   | 'INTROSPECTION_UNAVAILABLE';
 

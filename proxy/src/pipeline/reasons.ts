@@ -70,6 +70,7 @@ export const PROXY_REASONS = {
   API_KEY_DISABLED: { code: 'UNAUTHENTICATED', decision: 'deny', doc: 'the API key is disabled' },
   API_KEY_REVOKED: { code: 'UNAUTHENTICATED', decision: 'deny', doc: 'the API key was revoked (said only to a caller presenting that exact key; unknown keys stay UNKNOWN_API_KEY)' },
   TOKEN_INACTIVE: { code: 'UNAUTHENTICATED', decision: 'deny', doc: 'the introspection endpoint says the token is not active' },
+  TOKEN_REVOKED: { code: 'UNAUTHENTICATED', decision: 'deny', doc: 'a valid JWT whose `jti` the bundle lists in `revokedTokens` (revoked at the control plane)' },
   JWKS_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: 'the issuer\'s JWKS cannot be fetched; `Retry-After: 5`' },
   INTROSPECTION_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', decision: 'error', doc: 'the introspection endpoint failed or timed out; `Retry-After: 5`' },
   // authorize (DenyReason of @agentcore/policies)
