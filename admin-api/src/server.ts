@@ -12,6 +12,7 @@ import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { mountConsole } from './http/console-static.js';
 import { endpoint, type EndpointSpec } from './http/endpoint.js';
 import { openApiDocument } from './http/openapi.js';
 import { resourceEndpoints } from './resources/index.js';
@@ -80,7 +81,8 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
         next();
       });
       a.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { swaggerOptions: { persistAuthorization: true, withCredentials: true } }));
-      a.get('/', (_req, res) => res.redirect(302, '/docs/'));
+      // The console at / (when admin-ui is built); otherwise / shows the API docs.
+      if (!mountConsole(a, env.AGENTCORE_CONSOLE_DIR || undefined)) a.get('/', (_req, res) => res.redirect(302, '/docs/'));
     },
   });
   const retention = startRetention({ store, log, retentionDays: config.accessLogRetentionDays });
