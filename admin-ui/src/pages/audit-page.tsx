@@ -43,6 +43,7 @@ export default function AuditPage() {
     <>
       <h1>Audit trail</h1>
       <Form
+        validationBehavior="aria"
         className="card row"
         aria-label="Filter the audit trail"
         onSubmit={(e) => {

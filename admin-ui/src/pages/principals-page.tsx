@@ -36,6 +36,7 @@ function CreatePrincipalForm() {
   };
   return (
     <Form
+      validationBehavior="aria"
       className="card stack"
       aria-label="Create a principal"
       onSubmit={(e) => {

@@ -64,6 +64,7 @@ function RoleMatrixEditor({ service, stored }: { service: string; stored: readon
           </div>
           {d.save.error && <ErrorAlert error={d.save.error} onRetry={() => d.save.mutate()} />}
           <Form
+            validationBehavior="aria"
             className="row"
             aria-label="Add a permission row"
             onSubmit={(e) => {

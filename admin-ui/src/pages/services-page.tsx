@@ -24,6 +24,7 @@ function CreateServiceForm() {
   const error = local ?? fieldMessage(create.error, 'name');
   return (
     <Form
+      validationBehavior="aria"
       className="card row"
       aria-label="Create a service"
       onSubmit={(e) => {

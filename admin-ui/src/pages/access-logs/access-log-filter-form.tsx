@@ -17,7 +17,10 @@ export function AccessLogFilterForm({ onApply, error }: { onApply: (f: AccessLog
   const [from, setFrom] = useState<CalendarDateTime | null>(null);
   const [to, setTo] = useState<CalendarDateTime | null>(null);
   const [local, setLocal] = useState<Record<string, string>>({});
-  const set = (patch: Partial<AccessLogFilter>) => setF((o) => ({ ...o, ...patch }));
+  const set = (patch: Partial<AccessLogFilter>) => {
+    setF((o) => ({ ...o, ...patch }));
+    setLocal((l) => Object.fromEntries(Object.entries(l).filter(([k]) => !(k in patch))));
+  };
   const err = (k: string) => local[k] ?? fieldMessage(error, k) ?? fieldMessage(error, `query.${k}`);
   const submit = () => {
     const iso = (d: CalendarDateTime | null) => (d ? d.toDate(getLocalTimeZone()).toISOString() : '');
@@ -38,6 +41,7 @@ export function AccessLogFilterForm({ onApply, error }: { onApply: (f: AccessLog
   );
   return (
     <Form
+      validationBehavior="aria"
       className="card row"
       aria-label="Filter access logs"
       onSubmit={(e) => {

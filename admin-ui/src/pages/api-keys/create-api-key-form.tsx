@@ -44,9 +44,9 @@ export function CreateApiKeyForm({ service, onCreated }: { service: string; onCr
   };
   return (
     <Form
+      validationBehavior="aria"
       className="card stack"
       aria-label="Create an API key"
-      validationBehavior="aria"
       onSubmit={(e) => {
         e.preventDefault();
         submit();

@@ -47,6 +47,7 @@ export function SidecarCredentials({ service, canEdit }: { service: string; canE
       {revoke.error && <ErrorAlert error={revoke.error} />}
       {canEdit && (
         <Form
+          validationBehavior="aria"
           className="row"
           aria-label={`New sidecar credential for ${service}`}
           onSubmit={(e) => {
