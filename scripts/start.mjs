@@ -103,7 +103,8 @@ try {
   console.log(`
 AgentCore Gateway is up.
 
-  admin API + docs:   ${adminUrl}/docs/        login: admin / ${env.AGENTCORE_ADMIN_PASSWORD ? '(your AGENTCORE_ADMIN_PASSWORD)' : password}
+  console:            ${adminUrl}/             login: admin / ${env.AGENTCORE_ADMIN_PASSWORD ? '(your AGENTCORE_ADMIN_PASSWORD)' : password}
+  admin API + docs:   ${adminUrl}/docs/
   sidecar (traffic):  ${s}                enforcing service "agents", synced from the admin API
   sidecar admin:      http://127.0.0.1:${ports.sidecarAdmin}/metrics  /readyz  /bundle
   demo backend:       http://127.0.0.1:${ports.backend}
@@ -117,7 +118,7 @@ Try it (demo keys created by the admin API; kept in data/demo-seed.json):
   TOKEN=$(node policies/examples/mint-demo-jwt.mjs --sub alice --roles operator)   # DEMO-ONLY signing key
   curl -i -H "Authorization: Bearer $TOKEN" ${s}/api/v1/agents
 
-Change a role or revoke a key in the admin API (${adminUrl}/docs/) and the sidecar enforces it within a second.
+Change a role or revoke a key in the console (${adminUrl}/) or the admin API and the sidecar enforces it within a second.
 Ctrl-C stops everything.
 `);
 } catch (e) {
