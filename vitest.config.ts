@@ -14,7 +14,7 @@ export default defineConfig({
         test: { name: 'proxy', root: './proxy', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 20000, hookTimeout: 30000 },
       },
       { resolve: { alias }, test: { name: 'admin-api', root: './admin-api', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
-      { resolve: { alias }, test: { name: 'admin-ui', root: './admin-ui', environment: 'jsdom', setupFiles: ['./src/testing/setup.ts'], include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'] } },
+      { resolve: { alias }, test: { name: 'admin-ui', root: './admin-ui', environment: 'jsdom', testTimeout: 20000, setupFiles: ['./src/testing/setup.ts'], include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'] } },
       { resolve: { alias }, test: { name: 'e2e', root: './e2e', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60000, hookTimeout: 60000 } },
     ],
   },

@@ -4,6 +4,7 @@ import { DiffView } from './diff-view';
 import { jsonChanges } from './json-changes';
 
 export interface ConflictDialogProps {
+  isOpen: boolean;
   what: string;
   /** the value now stored (someone else's save) */
   theirs: unknown;
@@ -16,10 +17,10 @@ export interface ConflictDialogProps {
   onCancel: () => void;
 }
 
-/** An open modal; never overwrites anything by itself. */
-export function ConflictDialog({ what, theirs, mine, onReload, onReapply, onCancel }: ConflictDialogProps) {
+/** A modal while `isOpen`; never overwrites anything by itself. */
+export function ConflictDialog({ isOpen, what, theirs, mine, onReload, onReapply, onCancel }: ConflictDialogProps) {
   return (
-    <ModalOverlay isOpen onOpenChange={(open) => !open && onCancel()} isDismissable>
+    <ModalOverlay isOpen={isOpen} onOpenChange={(open) => !open && onCancel()} isDismissable>
       <Modal>
         <Dialog role="alertdialog">
           <Heading slot="title">Someone else changed {what}</Heading>

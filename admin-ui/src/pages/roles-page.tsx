@@ -34,7 +34,7 @@ function RoleMatrixEditor({ service, stored }: { service: string; stored: readon
   const [newPerm, setNewPerm] = useState('');
   const [newPermError, setNewPermError] = useState<string | undefined>();
   const rows = [
-    ...new Set([...stored.flatMap((r) => d.permissionsOf(r.definition.name)), ...(routes.data ?? []).flatMap((r) => r.definition.permissions ?? []), ...extra]),
+    ...new Set([...stored.flatMap((r) => [...r.definition.permissions, ...d.permissionsOf(r.definition.name)]), ...(routes.data ?? []).flatMap((r) => r.definition.permissions ?? []), ...extra]),
   ].sort();
   const addRow = () => {
     const p = PermissionPattern.safeParse(newPerm.trim());
@@ -81,16 +81,15 @@ function RoleMatrixEditor({ service, stored }: { service: string; stored: readon
           </Form>
         </>
       )}
-      {d.conflict && (
-        <ConflictDialog
-          what={`role ${d.conflict.mine.name}`}
-          theirs={d.conflict.theirs}
-          mine={d.conflict.mine}
-          onCancel={d.closeConflict}
-          onReload={() => d.reload(d.conflict!)}
-          onReapply={() => d.reapply.mutate(d.conflict!)}
-        />
-      )}
+      <ConflictDialog
+        isOpen={!!d.conflict}
+        what={`role ${d.conflict?.mine.name ?? ''}`}
+        theirs={d.conflict?.theirs}
+        mine={d.conflict?.mine}
+        onCancel={d.closeConflict}
+        onReload={() => d.conflict && d.reload(d.conflict)}
+        onReapply={() => d.conflict && d.reapply.mutate(d.conflict)}
+      />
     </>
   );
 }

@@ -25,7 +25,8 @@ describe('create API key form', () => {
     const form = await openForm();
     await userEvent.click(within(form).getByRole('button', { name: 'Create key' }));
     expect(within(form).getByText('Enter the principal the key acts as')).toBeTruthy();
-    await userEvent.type(within(form).getByLabelText('Principal'), 'x'.repeat(257));
+    await userEvent.click(within(form).getByLabelText('Principal'));
+    await userEvent.paste('x'.repeat(257));
     await userEvent.click(within(form).getByRole('button', { name: 'Create key' }));
     expect(within(form).getByLabelText('Principal').getAttribute('aria-invalid')).toBe('true');
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);

@@ -14,20 +14,29 @@ export interface RoleConflict {
 
 const etagOf = (r: StoredRole) => `"v${r.version}"`;
 
+interface Draft {
+  permissions: string[];
+  /** ETag of the stored role this draft was made against */
+  etag: string;
+}
+
 /** Draft state over the stored roles of `service`. */
 export function useRoleDrafts(service: string, stored: readonly StoredRole[]) {
   const qc = useQueryClient();
-  const [drafts, setDrafts] = useState<Record<string, string[]>>({});
+  // Each draft remembers the version it was made against: a save never overwrites a change it has not seen.
+  const [drafts, setDrafts] = useState<Record<string, Draft>>({});
   const [conflict, setConflict] = useState<RoleConflict | null>(null);
   const byName = new Map(stored.map((r) => [r.definition.name, r]));
-  const permissionsOf = (name: string) => drafts[name] ?? byName.get(name)?.definition.permissions ?? [];
-  const isDirty = (name: string) => drafts[name] !== undefined && JSON.stringify(drafts[name]) !== JSON.stringify(byName.get(name)?.definition.permissions);
+  const permissionsOf = (name: string) => drafts[name]?.permissions ?? byName.get(name)?.definition.permissions ?? [];
+  const isDirty = (name: string) => drafts[name] !== undefined && JSON.stringify(drafts[name].permissions) !== JSON.stringify(byName.get(name)?.definition.permissions);
   const dirtyNames = stored.map((r) => r.definition.name).filter(isDirty);
 
   const toggle = (role: string, permission: string, granted: boolean) =>
     setDrafts((d) => {
-      const cur = d[role] ?? byName.get(role)?.definition.permissions ?? [];
-      return { ...d, [role]: granted ? [...cur.filter((p) => p !== permission), permission] : cur.filter((p) => p !== permission) };
+      const stored = byName.get(role);
+      const cur = d[role] ?? { permissions: stored?.definition.permissions ?? [], etag: stored ? etagOf(stored) : '*' };
+      const permissions = granted ? [...cur.permissions.filter((p) => p !== permission), permission] : cur.permissions.filter((p) => p !== permission);
+      return { ...d, [role]: { ...cur, permissions } };
     });
   const drop = (role: string) =>
     setDrafts((d) => {
@@ -40,9 +49,10 @@ export function useRoleDrafts(service: string, stored: readonly StoredRole[]) {
     mutationFn: async () => {
       for (const name of dirtyNames) {
         const r = byName.get(name)!;
-        const mine: RoleDefinition = { ...r.definition, permissions: drafts[name]! };
+        const draft = drafts[name]!;
+        const mine: RoleDefinition = { ...r.definition, permissions: draft.permissions };
         try {
-          await saveRole(service, mine, etagOf(r));
+          await saveRole(service, mine, draft.etag);
           drop(name);
         } catch (e) {
           if (!isConflict(e)) throw e;
