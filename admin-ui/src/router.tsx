@@ -31,6 +31,7 @@ export const routes: RouteObject[] = [
       { path: '/services/:service/roles', ...page(() => import('./pages/roles-page')) },
       { path: '/services/:service/fleet', ...page(() => import('./pages/fleet-page')) },
       { path: '/services/:service/bundles', ...page(() => import('./pages/bundles-page')) },
+      { path: '/services/:service/simulator', ...page(() => import('./pages/simulator-page')) },
       { path: '*', element: <p role="alert">No such page. Pick one from the menu.</p> },
     ],
   },

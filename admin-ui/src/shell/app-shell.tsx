@@ -20,6 +20,7 @@ export const SERVICE_PAGES: readonly NavItem[] = [
   { to: 'roles', label: 'Roles' },
   { to: 'fleet', label: 'Fleet' },
   { to: 'bundles', label: 'Bundles' },
+  { to: 'simulator', label: 'Simulator' },
 ];
 
 /** The layout route of every signed-in page. */
