@@ -11,6 +11,7 @@ export const PAGES: readonly { name: string; path: string; ready: string }[] = [
   { name: 'roles', path: '/services/agents/roles', ready: 'Save changes' },
   { name: 'fleet', path: '/services/agents/fleet', ready: 'Last seen' },
   { name: 'bundles', path: '/services/agents/bundles', ready: 'History' },
+  { name: 'simulator', path: '/services/agents/simulator', ready: 'Many requests' },
   { name: 'access-logs', path: '/access-logs', ready: 'Export CSV' },
   { name: 'audit', path: '/audit', ready: 'Resource type' },
 ];
