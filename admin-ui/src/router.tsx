@@ -29,6 +29,7 @@ export const routes: RouteObject[] = [
       { path: '/services/:service', element: <ServiceIndex /> },
       { path: '/services/:service/api-keys', ...page(() => import('./pages/api-keys-page')) },
       { path: '/services/:service/roles', ...page(() => import('./pages/roles-page')) },
+      { path: '/services/:service/config', ...page(() => import('./pages/service-config-page')) },
       { path: '/services/:service/fleet', ...page(() => import('./pages/fleet-page')) },
       { path: '/services/:service/bundles', ...page(() => import('./pages/bundles-page')) },
       { path: '/services/:service/simulator', ...page(() => import('./pages/simulator-page')) },

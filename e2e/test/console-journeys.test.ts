@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './console-support/browser.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-support/console-system.js';
+import { keyboardApiKeyJourney, sessionExpiryJourney } from './console-support/keyboard-journeys.js';
 import { pageTour } from './console-support/page-tour.js';
 import { auditorJourney, rollbackJourney } from './console-support/platform-audit-journeys.js';
 import { simulatorJourney } from './console-support/simulator-journey.js';
@@ -46,6 +47,14 @@ describe.skipIf(!built)('the console in Chromium', () => {
     expect(t.revokeMs).toBeLessThan(1000);
   });
 
+  it('journey 1 with the keyboard alone', async () => {
+    await keyboardApiKeyJourney(sys, browser);
+  });
+
+  it('an expired session sends you to sign-in and back to the page you were on', async () => {
+    await sessionExpiryJourney(sys, browser);
+  });
+
   it('journey 2: removing a permission in the matrix makes the sidecar answer 403 within 1 s; the audit trail shows before/after', async () => {
     expect(await permissionMatrixJourney(sys, browser)).toBeLessThan(1000);
   });
@@ -71,7 +80,7 @@ describe.skipIf(!built)('the console in Chromium', () => {
 
   it.each(['light', 'dark'] as const)('every page in %s: a screenshot, and no serious or critical axe-core violation', async (scheme) => {
     const tour = await pageTour(sys, browser, scheme);
-    expect(tour.screenshots).toHaveLength(10);
+    expect(tour.screenshots).toHaveLength(11);
     expect(tour.violations).toEqual({});
   }, 120_000);
 });

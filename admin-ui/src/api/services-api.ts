@@ -52,3 +52,10 @@ export const upstreamsQuery = (service: string) =>
     queryKey: ['services', service, 'upstreams'],
     queryFn: () => unwrap(api.GET('/api/v1/services/{service}/upstreams', { params: { path: { service }, query: { limit: 200 } } })).then((r) => r.items),
   });
+
+/** Creates a route (the API validates it with the contract's Route schema). */
+export const createRoute = (service: string, route: { id: string; match: { methods: ('GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS')[]; path: string; kind: 'exact' | 'prefix' | 'template' }; permissions: string[] }) =>
+  unwrap(api.POST('/api/v1/services/{service}/routes', { params: { path: { service } }, body: route as never }));
+
+/** Deletes a route. */
+export const deleteRoute = (service: string, id: string) => unwrap(api.DELETE('/api/v1/services/{service}/routes/{id}', { params: { path: { service, id } } }));

@@ -18,6 +18,7 @@ interface NavItem {
 export const SERVICE_PAGES: readonly NavItem[] = [
   { to: 'api-keys', label: 'API keys' },
   { to: 'roles', label: 'Roles' },
+  { to: 'config', label: 'Routes & upstreams' },
   { to: 'fleet', label: 'Fleet' },
   { to: 'bundles', label: 'Bundles' },
   { to: 'simulator', label: 'Simulator' },

@@ -21,6 +21,8 @@ export interface ConsoleSystem {
   backend: DemoBackend;
   sidecar: ProxyHandle;
   seeded: SeedResult;
+  /** the revision published by seeding (the whole demo policy) */
+  seededRevision: number;
   /** owner's JSON client for setting up and checking state */
   call: ReturnType<typeof adminClient>;
   close(): Promise<void>;
@@ -39,6 +41,7 @@ export async function startConsoleSystem(): Promise<ConsoleSystem> {
   const token = await loginForToken(admin.url, USERS.owner, PASSWORD);
   const call = adminClient(admin.url, token);
   const seeded = await seedService(admin.url, token, demo);
+  const seededRevision = (await call<{ items: { revision: number }[] }>('GET', '/api/v1/services/agents/revisions')).body.items[0]!.revision;
   await call('POST', '/api/v1/admin-users', { username: USERS.security, password: PASSWORD, role: 'security-admin' });
   await call('POST', '/api/v1/admin-users', { username: USERS.platform, password: PASSWORD, role: 'platform-engineer' });
   await call('POST', '/api/v1/admin-users', { username: USERS.auditor, password: PASSWORD, role: 'auditor' });
@@ -63,6 +66,7 @@ export async function startConsoleSystem(): Promise<ConsoleSystem> {
     backend,
     sidecar,
     seeded,
+    seededRevision,
     call,
     close: async () => {
       await sidecar.close();

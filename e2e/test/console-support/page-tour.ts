@@ -1,5 +1,6 @@
 /** Visits every console page as the owner, in light and dark: a screenshot of each and an axe-core scan (serious/critical only). */
 import type { Browser } from 'playwright-core';
+import { expect } from 'vitest';
 import { newContext, screenshot, seriousViolations, signIn } from './browser.js';
 import { USERS, type ConsoleSystem } from './console-system.js';
 
@@ -9,6 +10,7 @@ export const PAGES: readonly { name: string; path: string; ready: string }[] = [
   { name: 'principals', path: '/principals', ready: 'Create a principal' },
   { name: 'api-keys', path: '/services/agents/api-keys', ready: 'Keys' },
   { name: 'roles', path: '/services/agents/roles', ready: 'Save changes' },
+  { name: 'routes', path: '/services/agents/config', ready: 'Upstreams' },
   { name: 'fleet', path: '/services/agents/fleet', ready: 'Last seen' },
   { name: 'bundles', path: '/services/agents/bundles', ready: 'History' },
   { name: 'simulator', path: '/services/agents/simulator', ready: 'Many requests' },
@@ -36,7 +38,7 @@ export async function pageTour(sys: ConsoleSystem, browser: Browser, scheme: 'li
     for (const p of PAGES) {
       await page.goto(p.path);
       await page.getByText(p.ready, { exact: false }).first().waitFor();
-      await page.waitForLoadState('networkidle');
+      await expect.poll(() => page.getByText(/^(Loading|Checking|Searching)/).count()).toBe(0);
       out.screenshots.push(await screenshot(page, p.name, scheme));
       const issues = await seriousViolations(page);
       if (issues.length) out.violations[`${p.name}/${scheme}`] = issues;

@@ -15,8 +15,9 @@ export async function rollbackJourney(sys: ConsoleSystem, browser: Browser): Pro
     await page.getByText('up to date', { exact: true }).waitFor({ timeout: 10_000 });
     const revs = (await sys.call<{ items: { revision: number }[] }>('GET', '/api/v1/services/agents/revisions')).body.items.map((r) => r.revision);
     const latest = revs[0]!;
-    const oldest = revs.at(-1)!;
+    const oldest = sys.seededRevision; // the whole demo policy, before the other journeys changed it
     expect(latest).toBeGreaterThan(oldest);
+    expect(revs).toContain(oldest);
 
     await page.getByRole('link', { name: 'Bundles' }).click();
     await page.getByRole('button', { name: /From/ }).click();
@@ -82,11 +83,11 @@ export async function auditorJourney(sys: ConsoleSystem, browser: Browser): Prom
     expect(lines.slice(1).every((l) => l.includes(',deny,'))).toBe(true);
 
     // No edit control anywhere the auditor can go.
-    for (const path of ['/', '/principals', '/services/agents/api-keys', '/services/agents/roles', '/services/agents/bundles']) {
+    for (const path of ['/', '/principals', '/services/agents/api-keys', '/services/agents/roles', '/services/agents/config', '/services/agents/bundles', '/services/agents/simulator']) {
       await page.goto(path);
       await page.locator('main h1').first().waitFor();
       await page.waitForLoadState('networkidle');
-      const edits = page.getByRole('button', { name: /^(Create|Save|Revoke|Rotate|Roll back|Add row|Discard)/ });
+      const edits = page.getByRole('button', { name: /^(Create|Save|Revoke|Rotate|Roll back|Add row|Discard|Delete)/ });
       expect(await edits.count(), `edit controls on ${path}`).toBe(0);
       for (const box of await page.getByRole('checkbox').all()) expect(await box.isDisabled()).toBe(true);
     }
