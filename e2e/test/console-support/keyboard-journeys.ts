@@ -5,13 +5,13 @@ import { newContext, signIn } from './browser.js';
 import { PASSWORD, sidecarStatus, USERS, within, type ConsoleSystem } from './console-system.js';
 
 /** The accessible-ish name of the focused element: aria-label, its label's text, or its own text. */
-const focusedName = (page: Page) =>
-  page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
+const focusedName = (page: Page): Promise<string> =>
+  page.evaluate<string>(`(() => {
+    const el = document.activeElement;
     if (!el) return '';
-    const labelled = el.getAttribute('aria-label') ?? (el as HTMLInputElement).labels?.[0]?.textContent ?? '';
+    const labelled = el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? '';
     return (labelled || el.textContent || '').trim();
-  });
+  })()`);
 
 /** Presses Tab until the focused element's name matches `name` (at most `max` presses). */
 async function tabTo(page: Page, name: RegExp, max = 80): Promise<void> {
@@ -44,7 +44,7 @@ export async function keyboardApiKeyJourney(sys: ConsoleSystem, browser: Browser
     await tabTo(page, /^Copy$/);
     await page.keyboard.press('Enter');
     await page.getByText('Copied').waitFor();
-    const secret = await page.evaluate(() => navigator.clipboard.readText());
+    const secret = await page.evaluate<string>('navigator.clipboard.readText()');
     expect(secret).toBe(await page.getByTestId('secret-value').textContent());
     await within(1000, () => sidecarStatus(sys.sidecar.url, secret), 200);
     await tabTo(page, /^Done$/);

@@ -23,7 +23,7 @@ export async function apiKeyJourney(sys: ConsoleSystem, browser: Browser): Promi
     expect(shown).toMatch(/^ak_/);
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByText('Copied').waitFor();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = await page.evaluate<string>('navigator.clipboard.readText()');
     expect(copied).toBe(shown);
     const t0 = Date.now();
     const createMs = await within(1000, () => sidecarStatus(sys.sidecar.url, copied), 200);
