@@ -36,7 +36,7 @@ export default function SimulatorPage() {
   const rev = revision ?? revisions.data?.items[0]?.revision;
   const { query, policy, error } = useCompiledRevision(service, rev);
   const [method, setMethod] = useState<string>('GET');
-  const [target, setTarget] = useState('/');
+  const [target, setTarget] = useState('/api/v1/agents');
   const [mode, setMode] = useState<Mode>('none');
   const [key, setKey] = useState('');
   const [principal, setPrincipal] = useState({ id: '', roles: '', scopes: '' });
