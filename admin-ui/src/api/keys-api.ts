@@ -1,5 +1,6 @@
 /** API keys and sidecar credentials of a service: lists, create (secret returned once), rotate, revoke. */
 import { queryOptions } from '@tanstack/react-query';
+import { listAll } from './list-all';
 import { api, unwrap } from './client';
 import { ROTATE_OVERLAP_FIELD } from './wire-names';
 
@@ -7,7 +8,7 @@ import { ROTATE_OVERLAP_FIELD } from './wire-names';
 export const apiKeysQuery = (service: string) =>
   queryOptions({
     queryKey: ['services', service, 'api-keys'],
-    queryFn: () => unwrap(api.GET('/api/v1/services/{service}/api-keys', { params: { path: { service }, query: { limit: 200 } } })).then((r) => r.items),
+    queryFn: () => listAll((cursor) => unwrap(api.GET('/api/v1/services/{service}/api-keys', { params: { path: { service }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 
 /** What the create form sends. */

@@ -1,12 +1,13 @@
 /** Services, roles and principals: query factories with hierarchical keys, and their writes. */
 import { queryOptions } from '@tanstack/react-query';
+import { listAll } from './list-all';
 import { api, unwrap, unwrapWithEtag } from './client';
 import type { RoleDefinition } from './types';
 
 /** All services (for the service picker). */
 export const servicesQuery = queryOptions({
   queryKey: ['services'],
-  queryFn: () => unwrap(api.GET('/api/v1/services', { params: { query: { limit: 200 } } })).then((r) => r.items),
+  queryFn: () => listAll((cursor) => unwrap(api.GET('/api/v1/services', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
 });
 
 /** Creates a service. */
@@ -17,7 +18,7 @@ export const createService = (name: string, description?: string) =>
 export const rolesQuery = (service: string) =>
   queryOptions({
     queryKey: ['services', service, 'roles'],
-    queryFn: () => unwrap(api.GET('/api/v1/services/{service}/roles', { params: { path: { service }, query: { limit: 200 } } })).then((r) => r.items),
+    queryFn: () => listAll((cursor) => unwrap(api.GET('/api/v1/services/{service}/roles', { params: { path: { service }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 
 /** One role with its ETag (what another admin's save must not silently overwrite). */
@@ -33,7 +34,7 @@ export const createRole = (service: string, definition: RoleDefinition) => unwra
 /** Principals (users and service accounts). */
 export const principalsQuery = queryOptions({
   queryKey: ['principals'],
-  queryFn: () => unwrap(api.GET('/api/v1/principals', { params: { query: { limit: 200 } } })).then((r) => r.items),
+  queryFn: () => listAll((cursor) => unwrap(api.GET('/api/v1/principals', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
 });
 
 /** Creates a principal. */
@@ -43,14 +44,14 @@ export const createPrincipal = (p: { id: string; kind: 'user' | 'service-account
 export const routesQuery = (service: string) =>
   queryOptions({
     queryKey: ['services', service, 'routes'],
-    queryFn: () => unwrap(api.GET('/api/v1/services/{service}/routes', { params: { path: { service }, query: { limit: 200 } } })).then((r) => r.items),
+    queryFn: () => listAll((cursor) => unwrap(api.GET('/api/v1/services/{service}/routes', { params: { path: { service }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 
 /** Upstreams of a service. */
 export const upstreamsQuery = (service: string) =>
   queryOptions({
     queryKey: ['services', service, 'upstreams'],
-    queryFn: () => unwrap(api.GET('/api/v1/services/{service}/upstreams', { params: { path: { service }, query: { limit: 200 } } })).then((r) => r.items),
+    queryFn: () => listAll((cursor) => unwrap(api.GET('/api/v1/services/{service}/upstreams', { params: { path: { service }, query: { limit: 200, ...(cursor ? { cursor } : {}) } } }))),
   });
 
 /** Creates a route (the API validates it with the contract's Route schema). */
