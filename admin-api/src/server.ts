@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import { accessLogEndpoints, startRetention } from './access-logs/index.js';
+import { accessLogEndpoints, liveTailEndpoints, startRetention } from './access-logs/index.js';
 import { auditEndpoints } from './audit/index.js';
 import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
@@ -52,6 +52,7 @@ export async function startAdmin(config: AdminConfig, o: AdminStartOptions = {})
     ...resourceEndpoints({ store, onPolicyChange: (service, actor) => bundles.onPolicyChange(service, actor) }),
     ...bundles.endpoints,
     ...accessLogEndpoints({ store }),
+    ...liveTailEndpoints({ store }),
     ...auditEndpoints({ store }),
   ];
   let document: Record<string, unknown> = {};
