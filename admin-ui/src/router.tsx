@@ -25,6 +25,7 @@ export const routes: RouteObject[] = [
       { index: true, ...page(() => import('./pages/services-page')) },
       { path: '/principals', ...page(() => import('./pages/principals-page')) },
       { path: '/access-logs', ...page(() => import('./pages/access-logs-page')) },
+      { path: '/live-tail', ...page(() => import('./pages/live-tail-page')) },
       { path: '/audit', ...page(() => import('./pages/audit-page')) },
       { path: '/services/:service', element: <ServiceIndex /> },
       { path: '/services/:service/api-keys', ...page(() => import('./pages/api-keys-page')) },

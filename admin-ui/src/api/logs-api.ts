@@ -71,3 +71,15 @@ export const auditEventsQuery = (f: AuditFilter) => {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 };
+
+/** The live-tail filter. */
+export interface LiveTailFilter {
+  service: string;
+  decision: string;
+}
+
+/** The server-sent-events URL of the live tail for `f` (an EventSource subscribes to it; not a query). */
+export function liveTailUrl(f: LiveTailFilter): string {
+  const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
+  return `/api/v1/access-logs/live${q.size ? `?${q.toString()}` : ''}`;
+}

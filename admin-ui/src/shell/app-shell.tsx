@@ -77,6 +77,11 @@ export function AppShell() {
               <NavLink to="/access-logs">Access logs</NavLink>
             </li>
           )}
+          {roleCan(role, 'logs:read') && (
+            <li>
+              <NavLink to="/live-tail">Live tail</NavLink>
+            </li>
+          )}
           <li>
             <NavLink to="/audit">Audit trail</NavLink>
           </li>
