@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './console-support/browser.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-support/console-system.js';
 import { keyboardApiKeyJourney, sessionExpiryJourney } from './console-support/keyboard-journeys.js';
+import { liveTailJourney } from './console-support/live-tail-journey.js';
 import { pageTour } from './console-support/page-tour.js';
 import { auditorJourney, rollbackJourney } from './console-support/platform-audit-journeys.js';
 import { simulatorJourney } from './console-support/simulator-journey.js';
@@ -67,6 +68,10 @@ describe.skipIf(!built)('the console in Chromium', () => {
     expect(await auditorJourney(sys, browser)).toBeGreaterThanOrEqual(3);
   });
 
+  it('the live tail shows a request through the sidecar within seconds, and holds new ones while paused', async () => {
+    expect(await liveTailJourney(sys, browser)).toBeLessThan(5000);
+  });
+
   it('journey 3: a platform engineer sees the fleet up to date, diffs revisions, rolls back, and sees the fleet converge', async () => {
     expect(await rollbackJourney(sys, browser)).toBeLessThan(15_000);
   });
@@ -80,7 +85,7 @@ describe.skipIf(!built)('the console in Chromium', () => {
 
   it.each(['light', 'dark'] as const)('every page in %s: a screenshot, and no serious or critical axe-core violation', async (scheme) => {
     const tour = await pageTour(sys, browser, scheme);
-    expect(tour.screenshots).toHaveLength(11);
+    expect(tour.screenshots).toHaveLength(12);
     expect(tour.violations).toEqual({});
   }, 120_000);
 });

@@ -15,6 +15,7 @@ export const PAGES: readonly { name: string; path: string; ready: string }[] = [
   { name: 'bundles', path: '/services/agents/bundles', ready: 'History' },
   { name: 'simulator', path: '/services/agents/simulator', ready: 'Many requests' },
   { name: 'access-logs', path: '/access-logs', ready: 'Export CSV' },
+  { name: 'live-tail', path: '/live-tail', ready: 'Live tail' },
   { name: 'audit', path: '/audit', ready: 'Resource type' },
 ];
 
