@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global requestAnimationFrame -- the frame counters run inside the page (page.evaluate) */
 // The console's access-log table at 100,000 rows: loads every page by scrolling, then scrolls the
 // virtualised table top to bottom and back while counting animation frames, under a Chromium trace.
 // Needs `npm run build` and /usr/bin/chromium. Usage: node bench/console-scroll.mjs [--rows 100000] [--seconds 8]
