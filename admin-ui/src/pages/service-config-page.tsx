@@ -1,17 +1,13 @@
 /** Platform engineer: the routes (create with a live path check, delete) and upstreams (targets, weights, health) of a service. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
-import { deleteRoute, routesQuery, upstreamsQuery } from '../api/services-api';
+import { deleteRoute, routesQuery } from '../api/services-api';
 import { useCan } from '../auth/use-session';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorAlert, QueryState } from '../components/query-state';
 import { CreateRouteForm } from './config/create-route-form';
+import { UpstreamsTable } from './config/upstreams-table';
 
-interface UpstreamShape {
-  targets?: { name: string; url: string; weight?: number }[];
-  loadBalancing?: { algorithm?: string };
-  healthCheck?: unknown;
-}
 
 /** The page. */
 export default function ServiceConfigPage() {
@@ -19,7 +15,6 @@ export default function ServiceConfigPage() {
   const canEdit = useCan('platform:write');
   const qc = useQueryClient();
   const routes = useQuery(routesQuery(service));
-  const upstreams = useQuery(upstreamsQuery(service));
   const remove = useMutation({ mutationFn: (id: string) => deleteRoute(service, id), onSettled: () => qc.invalidateQueries({ queryKey: routesQuery(service).queryKey }) });
   return (
     <>
@@ -66,35 +61,7 @@ export default function ServiceConfigPage() {
         )}
       </QueryState>
       <h2>Upstreams</h2>
-      <QueryState query={upstreams} what="upstreams" isEmpty={(u) => u.length === 0} empty="No upstreams: routes go to each sidecar's local backend.">
-        {(items) => (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Upstream</th>
-                <th scope="col">Targets (weight)</th>
-                <th scope="col">Balancing</th>
-                <th scope="col">Health check</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((u) => {
-                const d = u.definition as UpstreamShape;
-                return (
-                  <tr key={u.id}>
-                    <td>
-                      <code>{u.id}</code>
-                    </td>
-                    <td>{d.targets?.map((t) => `${t.name} ${t.url} (${t.weight ?? 1})`).join('; ') ?? 'local backend'}</td>
-                    <td>{d.loadBalancing?.algorithm ?? 'round-robin'}</td>
-                    <td className="mono">{d.healthCheck ? JSON.stringify(d.healthCheck) : '—'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-      </QueryState>
+      <UpstreamsTable service={service} />
     </>
   );
 }

@@ -1,28 +1,13 @@
 /** The signed-in frame: navigation by admin role, the service picker, who is signed in, sign-out. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'react-aria-components';
-import { NavLink, Outlet, useNavigate, useParams } from 'react-router';
+import { Outlet, useNavigate, useParams } from 'react-router';
 import { servicesQuery } from '../api/services-api';
 import { signOut } from '../api/session-api';
-import { roleCan } from '../auth/admin-permissions';
 import { useSession } from '../auth/use-session';
 import { ErrorAlert } from '../components/query-state';
+import { MainNav } from './main-nav';
 import { ServicePicker } from './service-picker';
-
-interface NavItem {
-  to: string;
-  label: string;
-}
-
-/** The service pages, in menu order. */
-export const SERVICE_PAGES: readonly NavItem[] = [
-  { to: 'api-keys', label: 'API keys' },
-  { to: 'roles', label: 'Roles' },
-  { to: 'config', label: 'Routes & upstreams' },
-  { to: 'fleet', label: 'Fleet' },
-  { to: 'bundles', label: 'Bundles' },
-  { to: 'simulator', label: 'Simulator' },
-];
 
 /** The layout route of every signed-in page. */
 export function AppShell() {
@@ -42,51 +27,7 @@ export function AppShell() {
   const role = session?.role;
   return (
     <div className="shell">
-      <nav className="shell-nav" aria-label="Main">
-        <span className="brand">AgentCore Console</span>
-        <ul>
-          <li>
-            <NavLink to="/" end>
-              Services
-            </NavLink>
-          </li>
-          <li>
-            <NavLink to="/principals">Principals</NavLink>
-          </li>
-        </ul>
-        {current && (
-          <>
-            <p className="group" id="nav-service">
-              Service {current}
-            </p>
-            <ul aria-labelledby="nav-service">
-              {SERVICE_PAGES.map((p) => (
-                <li key={p.to}>
-                  <NavLink to={`/services/${encodeURIComponent(current)}/${p.to}`}>{p.label}</NavLink>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-        <p className="group" id="nav-audit">
-          Audit
-        </p>
-        <ul aria-labelledby="nav-audit">
-          {roleCan(role, 'logs:read') && (
-            <li>
-              <NavLink to="/access-logs">Access logs</NavLink>
-            </li>
-          )}
-          {roleCan(role, 'logs:read') && (
-            <li>
-              <NavLink to="/live-tail">Live tail</NavLink>
-            </li>
-          )}
-          <li>
-            <NavLink to="/audit">Audit trail</NavLink>
-          </li>
-        </ul>
-      </nav>
+      <MainNav current={current} role={role} />
       <div className="shell-main">
         <header className="topbar">
           <ServicePicker />

@@ -2,11 +2,12 @@
 import { getLocalTimeZone, today, type CalendarDate } from '@internationalized/date';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Calendar, CalendarCell, CalendarGrid, Checkbox, CheckboxGroup, DateInput, DatePicker, DateSegment, Dialog, FieldError, Form, Group, Heading, Input, Label, Popover, Text, TextField } from 'react-aria-components';
+import { Button, Checkbox, CheckboxGroup, FieldError, Form, Input, Label, Text, TextField } from 'react-aria-components';
 import { describeError, fieldMessage } from '../../api/api-error';
 import { apiKeysQuery, createApiKey, type NewApiKey } from '../../api/keys-api';
 import { rolesQuery } from '../../api/services-api';
 import type { CreatedApiKey } from '../../api/types';
+import { DatePickerField } from '../../components/date-picker-field';
 import { splitList, validateApiKeyForm, type ApiKeyFormValues } from './api-key-form-schema';
 
 const EMPTY: ApiKeyFormValues = { principal: '', roles: [], scopes: '', description: '', expiresAt: '' };
@@ -89,26 +90,7 @@ export function CreateApiKeyForm({ service, onCreated }: { service: string; onCr
         <Input />
         <FieldError className="field-error">{err('description')}</FieldError>
       </TextField>
-      <DatePicker value={expiry} onChange={setExpiry} minValue={today(getLocalTimeZone()).add({ days: 1 })} isInvalid={!!err('expiresAt')}>
-        <Label>Expires on (optional)</Label>
-        <Group className="row">
-          <DateInput>{(segment) => <DateSegment segment={segment} />}</DateInput>
-          <Button aria-label="Open calendar">▾</Button>
-        </Group>
-        <FieldError className="field-error">{err('expiresAt')}</FieldError>
-        <Popover>
-          <Dialog>
-            <Calendar>
-              <header className="row">
-                <Button slot="previous">‹</Button>
-                <Heading />
-                <Button slot="next">›</Button>
-              </header>
-              <CalendarGrid>{(date) => <CalendarCell date={date} />}</CalendarGrid>
-            </Calendar>
-          </Dialog>
-        </Popover>
-      </DatePicker>
+      <DatePickerField label="Expires on (optional)" value={expiry} onChange={setExpiry} minValue={today(getLocalTimeZone()).add({ days: 1 })} error={err('expiresAt')} />
       {create.error && !Object.keys(local).length && (
         <p className="alert" role="alert">
           {describeError(create.error)}
