@@ -12,10 +12,31 @@ import { splitList, validateApiKeyForm, type ApiKeyFormValues } from './api-key-
 
 const EMPTY: ApiKeyFormValues = { principal: '', roles: [], scopes: '', description: '', expiresAt: '' };
 
+/** The service's roles as checkboxes. */
+function RoleCheckboxes({ service, value, onChange, error }: { service: string; value: string[]; onChange: (r: string[]) => void; error: string | undefined }) {
+  const roles = useQuery(rolesQuery(service));
+  return (
+    <CheckboxGroup value={value} onChange={onChange} isInvalid={!!error}>
+      <Label>Roles</Label>
+      <div className="row">
+        {(roles.data ?? []).map((r) => (
+          <Checkbox key={r.id} value={r.definition.name}>
+            <span className="box" aria-hidden="true">
+              {value.includes(r.definition.name) ? '✓' : ''}
+            </span>
+            {r.definition.name}
+          </Checkbox>
+        ))}
+        {roles.data?.length === 0 && <span className="hint">This service has no roles yet.</span>}
+      </div>
+      <FieldError className="field-error">{error}</FieldError>
+    </CheckboxGroup>
+  );
+}
+
 /** Creates a key in `service`; `onCreated` receives the answer with the one-time secret. */
 export function CreateApiKeyForm({ service, onCreated }: { service: string; onCreated: (k: CreatedApiKey) => void }) {
   const qc = useQueryClient();
-  const roles = useQuery(rolesQuery(service));
   const [v, setV] = useState<ApiKeyFormValues>(EMPTY);
   const [expiry, setExpiry] = useState<CalendarDate | null>(null);
   const [local, setLocal] = useState<Record<string, string>>({});
@@ -62,21 +83,7 @@ export function CreateApiKeyForm({ service, onCreated }: { service: string; onCr
         </Text>
         <FieldError className="field-error">{err('principal')}</FieldError>
       </TextField>
-      <CheckboxGroup value={v.roles} onChange={(r) => set({ roles: r })} isInvalid={!!err('roles')}>
-        <Label>Roles</Label>
-        <div className="row">
-          {(roles.data ?? []).map((r) => (
-            <Checkbox key={r.id} value={r.definition.name}>
-              <span className="box" aria-hidden="true">
-                {v.roles.includes(r.definition.name) ? '✓' : ''}
-              </span>
-              {r.definition.name}
-            </Checkbox>
-          ))}
-          {roles.data?.length === 0 && <span className="hint">This service has no roles yet.</span>}
-        </div>
-        <FieldError className="field-error">{err('roles')}</FieldError>
-      </CheckboxGroup>
+      <RoleCheckboxes service={service} value={v.roles} onChange={(r) => set({ roles: r })} error={err('roles')} />
       <TextField name="scopes" value={v.scopes} onChange={(scopes) => set({ scopes })} isInvalid={!!err('scopes')}>
         <Label>Scopes</Label>
         <Input />
