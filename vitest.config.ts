@@ -17,8 +17,8 @@ export default defineConfig({
         test: { name: 'proxy', root: dir('proxy'), include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 20000, hookTimeout: 30000 },
       },
       { resolve: { alias }, test: { name: 'admin-api', root: dir('admin-api'), include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
-      { resolve: { alias }, test: { name: 'admin-ui', root: dir('admin-ui'), include: ['src/**/*.test.ts', 'src/**/*.test.tsx'] } },
-      { resolve: { alias }, test: { name: 'e2e', root: './e2e', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60000 } },
+      { resolve: { alias }, test: { name: 'admin-ui', root: dir('admin-ui'), environment: 'jsdom', testTimeout: 20000, setupFiles: ['./src/testing/setup.ts'], include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'] } },
+      { resolve: { alias }, test: { name: 'e2e', root: dir('e2e'), include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60000, hookTimeout: 60000 } },
     ],
   },
 });

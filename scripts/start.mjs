@@ -128,7 +128,8 @@ try {
   console.log(`
 AgentCore Gateway is up.
 
-  admin API + docs:   ${adminUrl}/docs/        login: admin / ${env.AGENTCORE_ADMIN_PASSWORD ? '(your AGENTCORE_ADMIN_PASSWORD)' : password}
+  console:            ${adminUrl}/             login: admin / ${env.AGENTCORE_ADMIN_PASSWORD ? '(your AGENTCORE_ADMIN_PASSWORD)' : password}
+  admin API + docs:   ${adminUrl}/docs/
   sidecar (traffic):  ${s}                enforcing service "agents", synced from the admin API
   sidecar admin:      http://127.0.0.1:${ports.sidecarAdmin}/metrics  /readyz  /bundle
   demo backend:       http://127.0.0.1:${ports.backend}
@@ -146,7 +147,7 @@ OAuth 2.0 (the control plane issues the token, RFC 6749 client_credentials; the 
   TOKEN=$(curl -s -u '${seed.oauthClient.id}:${seed.oauthClient.secret}' -d grant_type=client_credentials -d scope=agents.read ${adminUrl}/oauth/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
   curl -i -H "Authorization: Bearer $TOKEN" ${s}/api/v1/agents                 # 200 as demo-client with role viewer
 
-Change a role or revoke a key in the admin API (${adminUrl}/docs/) and the sidecar enforces it within a second.
+Change a role or revoke a key in the console (${adminUrl}/) or the admin API and the sidecar enforces it within a second.
 Ctrl-C stops everything.
 `);
 } catch (e) {

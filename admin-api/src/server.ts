@@ -6,12 +6,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Express } from 'express';
-import { accessLogEndpoints, startRetention } from './access-logs/index.js';
+import { accessLogEndpoints, liveTailEndpoints, startRetention } from './access-logs/index.js';
 import { auditEndpoints } from './audit/index.js';
 import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
 import type { AdminConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { mountConsole } from './http/console-static.js';
 import { mountSidecarInjector } from './k8s/inject-endpoint.js';
 import { createOAuth } from './oauth/index.js';
 import { mountApiDocs, withOpenApi } from './http/api-docs.js';
@@ -97,6 +98,7 @@ function buildApp(config: AdminConfig, p: Parts): { app: Express; document: Reco
     ...bundles.endpoints,
     ...p.sidecar.endpoints,
     ...accessLogEndpoints({ store }),
+    ...liveTailEndpoints({ store }),
     ...auditEndpoints({ store }),
     ...opsEndpoints({ store, metrics, metricsPublic: config.metricsPublic === 'true' }),
     ...p.oauth.endpoints,
@@ -115,6 +117,8 @@ function buildApp(config: AdminConfig, p: Parts): { app: Express; document: Reco
       if (config.tlsCert) a.use(hsts);
       mountApiDocs(a, document);
       mountSidecarInjector(a, env, log);
+      // The console at / (when admin-ui is built); otherwise / shows the API docs.
+      if (!mountConsole(a, env.AGENTCORE_CONSOLE_DIR || undefined)) a.get('/', (_req, res) => res.redirect(302, '/docs/'));
     },
   });
   return { app, document };

@@ -35,7 +35,7 @@ const requestInterceptor = function (req: unknown): unknown {
   return w.agentcoreDocs ? w.agentcoreDocs.requestInterceptor(req) : req;
 };
 
-/** Mounts Swagger UI on /docs (scripts as files only; "Try it out" writes carry the session's CSRF token) and redirects / to it. */
+/** Mounts Swagger UI on /docs (scripts as files only; "Try it out" writes carry the session's CSRF token). */
 export function mountApiDocs(a: Express, document: Record<string, unknown>): void {
   a.use('/docs', (_req, res, next) => {
     res.setHeader('content-security-policy', DOCS_CSP);
@@ -45,5 +45,4 @@ export function mountApiDocs(a: Express, document: Record<string, unknown>): voi
     res.type('application/javascript').send(DOCS_INTERCEPTOR_JS);
   });
   a.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customJs: './agentcore-docs.js', swaggerOptions: { persistAuthorization: true, withCredentials: true, requestInterceptor } }));
-  a.get('/', (_req, res) => res.redirect(302, '/docs/'));
 }

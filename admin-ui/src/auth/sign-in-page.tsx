@@ -1,0 +1,70 @@
+/** Sign-in: username and password; "Sign in with …" buttons when the API reports SSO providers; back to where you were. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Button, Form, Input, Label, TextField } from 'react-aria-components';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { ApiError, describeError } from '../api/api-error';
+import { sessionQuery, signIn, ssoProvidersQuery } from '../api/session-api';
+import { safeNext } from './require-session';
+
+/** The sign-in page. */
+export default function SignInPage() {
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const session = useQuery(sessionQuery);
+  const sso = useQuery(ssoProvidersQuery);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const login = useMutation({
+    mutationFn: () => signIn(username, password),
+    onSuccess: (s) => {
+      qc.clear();
+      qc.setQueryData(sessionQuery.queryKey, s);
+      void navigate(next, { replace: true });
+    },
+  });
+  if (session.data && !login.isPending) return <Navigate to={next} replace />;
+  const expired = params.get('expired') === '1';
+  const err = login.error;
+  return (
+    <main className="signin">
+      <h1>Sign in to AgentCore</h1>
+      {expired && <p className="notice" role="status">Your session ended. Sign in again to continue where you were.</p>}
+      <Form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          login.mutate();
+        }}
+      >
+        <TextField name="username" value={username} onChange={setUsername} isRequired autoComplete="username" autoFocus>
+          <Label>Username</Label>
+          <Input />
+        </TextField>
+        <TextField name="password" type="password" value={password} onChange={setPassword} isRequired autoComplete="current-password">
+          <Label>Password</Label>
+          <Input />
+        </TextField>
+        {err && (
+          <p className="alert" role="alert">
+            {err instanceof ApiError && err.status === 401 ? 'Wrong username or password.' : describeError(err)}
+          </p>
+        )}
+        <Button type="submit" className="react-aria-Button primary" isDisabled={login.isPending}>
+          {login.isPending ? 'Signing in…' : 'Sign in'}
+        </Button>
+      </Form>
+      {(sso.data ?? []).length > 0 && (
+        <div className="stack" aria-label="Single sign-on">
+          {sso.data!.map((p) => (
+            <a key={p.id} className="button" href={`${p.startUrl}?next=${encodeURIComponent(next)}`}>
+              Sign in with {p.label}
+            </a>
+          ))}
+        </div>
+      )}
+    </main>
+  );
+}
