@@ -1,56 +1,20 @@
 // The real sidecar's bundle sync (long-poll, verify, apply) against a real control plane, through the packages'
 // built dist only: a change published through the admin API is applied by the running sidecar within 1 s.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { loadConfig as loadAdminConfig, startAdmin, type AdminHandle } from '@agentcore/admin-api';
-import { loadConfig as loadProxyConfig, startProxy, type ProxyHandle } from '@agentcore/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoBackend, type DemoBackend } from '../src/demo-backend.js';
-import { adminClient, loginForToken, seedService, type SeedResult } from '../src/seed-demo.js';
+import { startSyncedSystem, type SyncedSystem } from './support/synced-system.js';
 
-const demo = JSON.parse(readFileSync(new URL('../../policies/examples/demo.bundle.json', import.meta.url), 'utf8')) as Parameters<typeof seedService>[2];
-const dir = mkdtempSync(join(tmpdir(), 'agentcore-sync-'));
-const PASSWORD = 'correct horse battery staple';
-const quiet = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
-
-let admin: AdminHandle;
-let backend: DemoBackend;
-let sidecar: ProxyHandle;
-let seeded: SeedResult;
-let call: ReturnType<typeof adminClient>;
+let sys: SyncedSystem;
+let sidecar: SyncedSystem['sidecar'];
+let seeded: SyncedSystem['seeded'];
+let call: SyncedSystem['call'];
 
 beforeAll(async () => {
-  backend = await startDemoBackend({ port: 0, quiet: true });
-  const a = loadAdminConfig(['--listen', '127.0.0.1:0', '--database', `sqlite:${join(dir, 'agentcore.db')}`, '--log-level', 'warn'], {});
-  if (!a.ok) throw new Error('bad admin config');
-  admin = await startAdmin(a.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: quiet() });
-  const token = await loginForToken(admin.url, 'admin', PASSWORD);
-  call = adminClient(admin.url, token);
-  seeded = await seedService(admin.url, token, demo);
-  const p = loadProxyConfig(
-    [
-      '--control-plane', admin.url,
-      '--service', 'agents',
-      '--token', seeded.sidecarToken,
-      '--trust-jwks-url', `${admin.url}/api/v1/sidecar/jwks`,
-      '--cache-dir', join(dir, 'cache'),
-      '--upstream', backend.url,
-      '--listen', '127.0.0.1:0',
-      '--admin-listen', '127.0.0.1:0',
-    ],
-    {},
-  );
-  if (!p.ok) throw new Error(p.help ? 'help' : p.errors.join('; '));
-  sidecar = await startProxy(p.config, { logDestination: quiet(), defaultMetrics: false });
+  sys = await startSyncedSystem('agentcore-sync-');
+  sidecar = sys.sidecar;
+  seeded = sys.seeded;
+  call = sys.call;
 });
-afterAll(async () => {
-  await sidecar?.close();
-  await admin?.close();
-  await backend?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => sys?.close());
 
 describe('the real sidecar client', () => {
   it('starts from the control plane and applies a published change within 1 s', async () => {

@@ -11,10 +11,10 @@ export function readField(o: unknown, camel: string, snake: string): string | un
 }
 
 /** Body field of `POST …/api-keys/{id}/rotate` giving how long the old key keeps working. */
-export const ROTATE_OVERLAP_FIELD = 'overlap_seconds';
+export const ROTATE_OVERLAP_FIELD = 'overlapSeconds';
 
 /** Query-parameter names of `GET /api/v1/access-logs` (and its export) whose wire name differs from the console's. */
-export const ACCESS_LOG_PARAM = { apiKey: 'api_key', requestId: 'request_id' } as const;
+export const ACCESS_LOG_PARAM = { apiKey: 'apiKey', requestId: 'requestId' } as const;
 
 /** Query-parameter names of `GET /api/v1/audit-events` whose wire name differs from the console's. */
-export const AUDIT_PARAM = { resourceType: 'resource_type', resourceId: 'resource_id' } as const;
+export const AUDIT_PARAM = { resourceType: 'resourceType', resourceId: 'resourceId' } as const;
