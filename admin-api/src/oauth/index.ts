@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../auth/admin-roles.js';
 import { createLoginThrottle } from '../auth/login-throttle.js';
 import type { EndpointSpec } from '../http/endpoint.js';
+import type { KeyRing } from '../secrets/envelope.js';
 import { isStoreError, type Store } from '../store/index.js';
 import { listOAuthClients } from '../store/oauth-clients-repo.js';
 import { deleteExpiredOAuthRows } from '../store/oauth-tokens-repo.js';
@@ -52,6 +53,8 @@ export interface OAuthDeps {
   secureCookies?: boolean;
   /** the issuer URL, if known before listening (else call setIssuer) */
   issuer?: string;
+  /** encrypts the token signing keys' private halves at rest (AGENTCORE_SECRET_KEY) */
+  keyRing?: KeyRing;
 }
 
 export interface OAuthServer {
@@ -74,7 +77,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
   const log = deps.log.child({ module: 'oauth' });
   let issuer = deps.issuer?.replace(/\/+$/, '') ?? (await getOAuthSetting(deps.store, OAUTH_ISSUER_SETTING));
   const lifetimes = { ...DEFAULT_LIFETIMES, ...deps.lifetimes };
-  const keys = createSigningKeys(deps.store, now, Math.max(MAX_ACCESS_TOKEN_SECONDS, lifetimes.accessTokenSeconds, lifetimes.idTokenSeconds) * 1000 + 60_000);
+  const keys = createSigningKeys(deps.store, now, Math.max(MAX_ACCESS_TOKEN_SECONDS, lifetimes.accessTokenSeconds, lifetimes.idTokenSeconds) * 1000 + 60_000, deps.keyRing);
   const ctx: OAuthContext = {
     store: deps.store,
     now,
