@@ -76,9 +76,9 @@ async function main() {
     const url = await start(pin ? 'taskset' : process.execPath, [...(pin ? ['-c', '1', process.execPath] : []), fileURLToPath(import.meta.url), '--serve', join(dir, 'db.sqlite')], /READY (\S+)/);
     log(`admin API ${url}${pin ? ' pinned to CPU 1' : ' (taskset missing: not pinned)'}`);
     const s = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-    const { csrf_token } = await s.json();
+    const { csrfToken } = await s.json();
     const cookie = s.headers.get('set-cookie').split(';', 1)[0];
-    const { token: pat } = await json(`${url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token }, body: JSON.stringify({ name: 'bench' }) });
+    const { token: pat } = await json(`${url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ name: 'bench' }) });
     const admin = (method, path, body) => json(url + path, { method, headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     await admin('POST', '/api/v1/services', { name: 'bench' });
     await admin('POST', '/api/v1/services/bench/roles', { name: 'reader', permissions: ['bench:read'] });

@@ -82,7 +82,7 @@ async function openParts(config: AdminConfig, o: AdminStartOptions) {
   const identity = await createIdentity({ store, env, publicUrl: () => config.publicUrl ?? bound.url, secureCookies, dummyVerify: auth.dummyVerify, ...(keyRing ? { keyRing } : {}) });
   const lifetimes = { accessTokenSeconds: config.oauthAccessTokenSeconds, refreshTokenSeconds: config.oauthRefreshTokenSeconds, exchangedTokenSeconds: config.oauthExchangedTokenSeconds };
   // the password grant asks the identity providers (LDAP/AD by the username's domain, …) before the local users
-  const oauth = await createOAuth({ store, log, onPolicyChange: (s, a) => bundles.onPolicyChange(s, a), secureCookies, lifetimes, route: (u, d) => identity.registry.route(u, d), ...(o.now ? { now: o.now } : {}) });
+  const oauth = await createOAuth({ store, log, onPolicyChange: (s, a) => bundles.onPolicyChange(s, a), secureCookies, lifetimes, route: (u, d) => identity.registry.route(u, d), ...(o.now ? { now: o.now } : {}), ...(keyRing ? { keyRing } : {}), throttle: auth.throttle });
   return { env, log, store, metrics, bundles, sidecar, failures, auth, identity, oauth, bound };
 }
 

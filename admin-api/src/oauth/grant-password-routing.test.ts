@@ -4,7 +4,7 @@
  * Verifiers here are in-memory PasswordVerifiers (the LDAP one is tested against slapd on the identity branch).
  */
 import { describe, expect, it } from 'vitest';
-import { createLoginThrottle } from '../auth/login-throttle.js';
+import { createSharedLoginThrottle } from '../identity/shared-login-throttle.js';
 import { verifyUser } from './grant-password.js';
 import type { OAuthContext } from './oauth-context.js';
 import type { PasswordCheck, PasswordRouter, PasswordVerifier } from './password-verifier.js';
@@ -23,7 +23,7 @@ function verifier(id: string, users: Record<string, string>, calls: string[]): P
 function context(route?: PasswordRouter, defaultProvider?: string): { ctx: OAuthContext; calls: string[] } {
   const calls: string[] = [];
   const local = verifier('local', { root: 'pw-local' }, calls);
-  const ctx = { now: () => Date.now(), throttle: createLoginThrottle(), verifiers: [local], ...(route ? { route } : {}), ...(defaultProvider ? { defaultProvider } : {}) } as unknown as OAuthContext;
+  const ctx = { now: () => Date.now(), throttle: createSharedLoginThrottle({ recent: async () => [], add: async () => {}, clear: async () => {} }), verifiers: [local], ...(route ? { route } : {}), ...(defaultProvider ? { defaultProvider } : {}) } as unknown as OAuthContext;
   return { ctx, calls };
 }
 

@@ -19,22 +19,22 @@ async function candidates(ctx: OAuthContext, username: string): Promise<{ verifi
   return routed === undefined ? rest : [routed, ...rest];
 }
 
-/** Asks the verifiers in order (after the lockout check); returns the user, or throws invalid_grant (429 when locked) / temporarily_unavailable. */
+/** Asks the verifiers in order (after the shared throttle's lockout/delay check); returns the user, or throws invalid_grant (429 when locked) / temporarily_unavailable. */
 export async function verifyUser(ctx: OAuthContext, username: string, password: string, client: string): Promise<VerifiedUser> {
-  const locked = ctx.throttle.check(username, client, ctx.now());
+  const locked = await ctx.throttle.check(username, client, ctx.now());
   if (locked) throw new OAuthError('invalid_grant', `too many failed sign-ins; retry in ${locked.retryAfterSeconds} s`, 429, { 'retry-after': String(locked.retryAfterSeconds) });
   let unavailable = false;
   for (const c of await candidates(ctx, username)) {
     const r = await c.verifier.verifyPassword(c.username, password, AbortSignal.timeout(10_000));
     if (r.ok) {
-      ctx.throttle.recordSuccess(username);
+      await ctx.throttle.recordSuccess(username);
       return r.user;
     }
     if (r.reason === 'ACCOUNT_DISABLED') break;
     if (r.reason === 'PROVIDER_UNAVAILABLE') unavailable = true;
   }
   if (unavailable) throw new OAuthError('temporarily_unavailable', 'an identity provider could not be reached; retry later', 503);
-  ctx.throttle.recordFailure(username, client, ctx.now());
+  await ctx.throttle.recordFailure(username, client, ctx.now());
   throw new OAuthError('invalid_grant', 'the username or password is wrong, or the account is disabled');
 }
 

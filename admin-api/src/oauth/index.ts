@@ -10,8 +10,10 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/admin-roles.js';
-import { createLoginThrottle } from '../auth/login-throttle.js';
 import type { EndpointSpec } from '../http/endpoint.js';
+import { storeFailureLog } from '../identity/failure-logs.js';
+import { createSharedLoginThrottle, type SharedLoginThrottle } from '../identity/shared-login-throttle.js';
+import type { KeyRing } from '../secrets/envelope.js';
 import { isStoreError, type Store } from '../store/index.js';
 import { listOAuthClients } from '../store/oauth-clients-repo.js';
 import { deleteExpiredOAuthRows } from '../store/oauth-tokens-repo.js';
@@ -52,6 +54,10 @@ export interface OAuthDeps {
   secureCookies?: boolean;
   /** the issuer URL, if known before listening (else call setIssuer) */
   issuer?: string;
+  /** encrypts the token signing keys' private halves at rest (AGENTCORE_SECRET_KEY) */
+  keyRing?: KeyRing;
+  /** the console login's brute-force throttle (`auth.throttle`), so both count the same failures; default: one over the store's login_failures */
+  throttle?: SharedLoginThrottle;
 }
 
 export interface OAuthServer {
@@ -74,7 +80,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
   const log = deps.log.child({ module: 'oauth' });
   let issuer = deps.issuer?.replace(/\/+$/, '') ?? (await getOAuthSetting(deps.store, OAUTH_ISSUER_SETTING));
   const lifetimes = { ...DEFAULT_LIFETIMES, ...deps.lifetimes };
-  const keys = createSigningKeys(deps.store, now, Math.max(MAX_ACCESS_TOKEN_SECONDS, lifetimes.accessTokenSeconds, lifetimes.idTokenSeconds) * 1000 + 60_000);
+  const keys = createSigningKeys(deps.store, now, Math.max(MAX_ACCESS_TOKEN_SECONDS, lifetimes.accessTokenSeconds, lifetimes.idTokenSeconds) * 1000 + 60_000, deps.keyRing);
   const ctx: OAuthContext = {
     store: deps.store,
     now,
@@ -87,7 +93,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<OAuthServer> {
     verifiers: [await createLocalPasswordVerifier(deps.store), ...(deps.verifiers ?? [])],
     ...(deps.route === undefined ? {} : { route: deps.route }),
     ...(deps.defaultProvider === undefined ? {} : { defaultProvider: deps.defaultProvider }),
-    throttle: createLoginThrottle(),
+    throttle: deps.throttle ?? createSharedLoginThrottle(storeFailureLog(deps.store)),
     onRevoked: (services) => {
       for (const s of services) deps.onPolicyChange(s, SYSTEM_ACTOR);
     },

@@ -22,7 +22,7 @@ describe('/api/v1/services/{service}/introspection-endpoints', () => {
     const stale = await t.call('PUT', `${path}/corp-as`, { ...def, timeoutMs: 500 }, { 'if-match': '"v7"' });
     expect(stale.status).toBe(412);
     expect((await t.call('PUT', `${path}/corp-as`, { ...def, timeoutMs: 500 }, { 'if-match': '"v1"' })).body.definition.timeoutMs).toBe(500);
-    const audit = await t.call('GET', '/api/v1/audit-events?resource_type=introspection-endpoint');
+    const audit = await t.call('GET', '/api/v1/audit-events?resourceType=introspection-endpoint');
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['introspection-endpoint.update', 'introspection-endpoint.create']);
   });
 

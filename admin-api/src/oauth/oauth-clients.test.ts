@@ -19,7 +19,7 @@ describe('/api/v1/oauth-clients', () => {
     expect(secret).toMatch(/^ocs_[A-Za-z0-9_-]{43}$/);
     const got = await t.call('GET', '/api/v1/oauth-clients/reporting');
     const listed = await t.call('GET', '/api/v1/oauth-clients');
-    const audit = await t.call('GET', '/api/v1/audit-events?resource_type=oauth-client');
+    const audit = await t.call('GET', '/api/v1/audit-events?resourceType=oauth-client');
     for (const text of [JSON.stringify(got.body), JSON.stringify(listed.body), JSON.stringify(audit.body)]) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain('secretSha256');

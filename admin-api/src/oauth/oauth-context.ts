@@ -1,5 +1,5 @@
 /** What every part of the authorization server shares: store, clock, issuer, keys, lifetimes, password verifiers. */
-import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { SharedLoginThrottle } from '../identity/shared-login-throttle.js';
 import type { Store } from '../store/index.js';
 import type { PasswordRouter, PasswordVerifier } from './password-verifier.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -34,8 +34,8 @@ export interface OAuthContext {
   route?: PasswordRouter;
   /** the provider id `route` falls back to for names without a known `@domain` */
   defaultProvider?: string;
-  /** failed password checks per username and client address (the admin login's lockout rules) */
-  throttle: LoginThrottle;
+  /** failed password checks per username and client address: the console login's shared throttle (every replica) */
+  throttle: SharedLoginThrottle;
   /** bundles of these services must be republished (a token for them was revoked) */
   onRevoked(services: readonly string[]): void;
 }

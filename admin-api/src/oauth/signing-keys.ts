@@ -4,8 +4,9 @@
  * tokens it signed have expired.
  */
 import { importJWK, type CryptoKey, type JWK } from 'jose';
+import type { KeyRing } from '../secrets/envelope.js';
 import type { Store } from '../store/index.js';
-import { createOAuthSigningKey, publishedOAuthKeys, type OAuthSigningKeyRow } from '../store/oauth-keys-repo.js';
+import { createOAuthSigningKey, oauthPrivateJwkOf, publishedOAuthKeys, type OAuthSigningKeyRow } from '../store/oauth-keys-repo.js';
 
 /** A key ready to sign. */
 export interface ActiveKey {
@@ -25,13 +26,13 @@ export interface SigningKeys {
   publicKey(kid: string): Promise<CryptoKey | undefined>;
 }
 
-/** Builds the key accessor; `retainMs` is the longest lifetime of a token we sign. */
-export function createSigningKeys(store: Store, now: () => number, retainMs: number): SigningKeys {
+/** Builds the key accessor; `retainMs` is the longest lifetime of a token we sign; `ring` encrypts private keys at rest. */
+export function createSigningKeys(store: Store, now: () => number, retainMs: number, ring?: KeyRing): SigningKeys {
   const imported = new Map<string, Promise<CryptoKey>>();
-  const importOnce = (kid: string, jwk: string): Promise<CryptoKey> => {
+  const importOnce = (kid: string, jwk: () => string): Promise<CryptoKey> => {
     let p = imported.get(kid);
     if (p === undefined) {
-      p = importJWK(JSON.parse(jwk) as JWK, 'ES256') as Promise<CryptoKey>;
+      p = Promise.resolve().then(() => importJWK(JSON.parse(jwk()) as JWK, 'ES256') as Promise<CryptoKey>);
       imported.set(kid, p);
     }
     return p;
@@ -42,7 +43,7 @@ export function createSigningKeys(store: Store, now: () => number, retainMs: num
     if (cached && t < cached.until) return cached.all;
     let all = await publishedOAuthKeys(store, t);
     if (all.length === 0) {
-      await createOAuthSigningKey(store, t, 0, retainMs);
+      await createOAuthSigningKey(store, t, 0, retainMs, ring);
       all = await publishedOAuthKeys(store, t);
     }
     const active = all.filter((k) => Number(k.activates_at) <= t).at(-1) ?? all[0];
@@ -55,19 +56,19 @@ export function createSigningKeys(store: Store, now: () => number, retainMs: num
     async current() {
       await rows();
       const row = cached!.row;
-      return { kid: row.kid, key: await importOnce(`${row.kid}#private`, row.private_jwk) };
+      return { kid: row.kid, key: await importOnce(`${row.kid}#private`, () => oauthPrivateJwkOf(row, ring)) };
     },
     async jwks() {
       return (await rows()).map((k) => JSON.parse(k.public_jwk) as JWK);
     },
     async rotate(publishDelayMs) {
-      const row = await createOAuthSigningKey(store, now(), publishDelayMs, retainMs);
+      const row = await createOAuthSigningKey(store, now(), publishDelayMs, retainMs, ring);
       cached = undefined;
       return row;
     },
     async publicKey(kid) {
       const row = (await rows()).find((k) => k.kid === kid);
-      return row === undefined ? undefined : importOnce(row.kid, row.public_jwk);
+      return row === undefined ? undefined : importOnce(row.kid, () => row.public_jwk);
     },
   };
 }

@@ -36,9 +36,9 @@ export async function startOAuthTestEnv(dialect: 'sqlite' | 'postgres' = 'sqlite
   const clock = { offsetMs: 0 };
   const admin = await startAdmin(c.config, { env: { AGENTCORE_ADMIN_PASSWORD: OWNER_PASSWORD }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }), now: () => Date.now() + clock.offsetMs });
   const s = await fetch(`${admin.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: OWNER_PASSWORD }) });
-  const { csrf_token } = (await s.json()) as { csrf_token: string };
+  const { csrfToken } = (await s.json()) as { csrfToken: string };
   const cookie = s.headers.get('set-cookie')!.split(';', 1)[0]!;
-  const t = await fetch(`${admin.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf_token }, body: JSON.stringify({ name: 'tests' }) });
+  const t = await fetch(`${admin.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ name: 'tests' }) });
   const pat = ((await t.json()) as { token: string }).token;
   const call: OAuthTestEnv['call'] = async (method, path, body, headers = {}) => {
     const r = await fetch(admin.url + path, { method, headers: { authorization: `Bearer ${pat}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

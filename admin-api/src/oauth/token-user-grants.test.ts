@@ -117,12 +117,26 @@ describe.each(DIALECTS)('password, refresh_token, introspection, userinfo, token
     expect(decodeJwt(ok.body.access_token)).toMatchObject({ sub: 'svc', aud: 'agents', roles: ['viewer'], client_id: `api-key:${key.body.id}` });
   });
 
-  it('locks a username after 5 failed passwords (429 with Retry-After), even with the right one', async () => {
+  it('locks a username after 5 failed passwords (429 with Retry-After), even with the right one, and shares the lock with the console login', async () => {
     await t.call('POST', '/api/v1/admin-users', { username: 'victim', password: 'victim password 123', role: 'auditor' });
-    for (let i = 0; i < 5; i++) expect(await errorOf(oauth.processGenericTokenEndpointResponse(t.as, client, await password({ username: 'victim', password: `wrong ${i} password` })))).toMatchObject({ status: 400 });
+    for (let i = 0; i < 5; i++) {
+      if (i === 3) {
+        // the shared throttle delays tries after the 3rd failure (1 s, doubling): an immediate one is refused
+        const delayed = await password({ username: 'victim', password: 'victim password 123' });
+        expect(delayed.status).toBe(429);
+        expect((await jsonOf(delayed)).error).toBe('invalid_grant');
+      }
+      t.clock.offsetMs += 61_000; // past any delay (≤ 60 s), well inside the 15-minute window
+      expect(await errorOf(oauth.processGenericTokenEndpointResponse(t.as, client, await password({ username: 'victim', password: `wrong ${i} password` })))).toMatchObject({ status: 400 });
+    }
+    t.clock.offsetMs += 61_000;
     const locked = await password({ username: 'victim', password: 'victim password 123' });
     expect(locked.status).toBe(429);
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(61);
     expect((await jsonOf(locked)).error).toBe('invalid_grant');
+    // the console login counts the same failures (store-backed throttle, shared by replicas)
+    const login = await fetch(`${t.admin.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'victim', password: 'victim password 123' }) });
+    expect(login.status).toBe(429);
+    expect(Number(login.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

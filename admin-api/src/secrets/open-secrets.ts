@@ -16,7 +16,7 @@ export async function openSecrets(q: Queryable, env: Record<string, string | und
   await assertSecretsReadable(q, ring);
   if (!ring) {
     const clear = await countClearSecrets(q);
-    if (clear > 0) log.warn({ clear }, 'no AGENTCORE_SECRET_KEY: bundle signing keys are stored in clear; set a key to encrypt them at rest');
+    if (clear > 0) log.warn({ clear }, 'no AGENTCORE_SECRET_KEY: signing keys (bundles, OAuth tokens) are stored in clear; set a key to encrypt them at rest');
     return undefined;
   }
   const encrypted = await encryptClearSecrets(q, ring);

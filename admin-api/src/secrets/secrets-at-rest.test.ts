@@ -2,6 +2,7 @@
 // key is configured, the database dump (sqlite3 .dump / pg_dump) holds no private key nor client secret, bundles are
 // still signed, and a restart without the key (or with another one) fails with a message saying what to set.
 import { execFileSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,10 @@ function dumpOf(url: string): string {
   return execFileSync('pg_dump', ['--data-only', url], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
+async function oauthKeys(a: AdminHandle): Promise<{ kid: string; private_jwk: string }[]> {
+  return (await sql<{ kid: string; private_jwk: string }>`select kid, private_jwk from oauth_signing_keys`.execute(a.store.db)).rows;
+}
+
 async function privateD(a: AdminHandle): Promise<{ kid: string; stored: string }[]> {
   const rows = await a.store.db.selectFrom('signing_keys').select(['kid', 'private_jwk']).execute();
   return rows.map((r) => ({ kid: r.kid, stored: r.private_jwk }));
@@ -47,7 +52,9 @@ describe.each(DIALECTS)('secrets at rest through startAdmin (%s)', (dialect) => 
     dbs.push(db);
     const clearStart = await start(db.url);
     const [clear] = await privateD(clearStart);
+    const [oauthClear] = await oauthKeys(clearStart);
     await clearStart.close();
+    expect(oauthClear?.private_jwk).toMatch(/"d":"/); // the OAuth token signing key, in clear too
     const d = (JSON.parse(clear?.stored ?? '{}') as { d?: string }).d ?? '';
     expect(d.length).toBeGreaterThan(20); // written in clear before a key existed
 
@@ -56,6 +63,9 @@ describe.each(DIALECTS)('secrets at rest through startAdmin (%s)', (dialect) => 
     try {
       const stored = await privateD(a);
       expect(stored.map((r) => r.stored.slice(0, 10))).toEqual(['agcenc:v1:']);
+      // the OAuth token signing key is encrypted at start and still signs (its kid stays published)
+      expect((await oauthKeys(a)).map((r) => [r.kid, r.private_jwk.slice(0, 10)])).toEqual([[oauthClear?.kid, 'agcenc:v1:']]);
+      expect(await (await fetch(`${a.url}/.well-known/jwks.json`)).text()).toContain(oauthClear?.kid ?? 'none');
       const call = await session(a);
       const idp = { id: 'corp-sso', type: 'oidc', displayName: 'Corp', config: { issuer: 'https://idp.example.test', clientId: 'gw', clientSecret: CLIENT_SECRET } };
       expect((await call('POST', '/api/v1/identity-providers', idp)).status).toBe(201);

@@ -1,6 +1,6 @@
 /**
  * The encrypted columns of the store, checked at start-up and re-encrypted on key rotation.
- * Today: identity_providers.secret and signing_keys.private_jwk. Other owners add their column to SECRET_COLUMNS
+ * Today: identity_providers.secret, signing_keys.private_jwk and oauth_signing_keys.private_jwk. Other owners add their column to SECRET_COLUMNS
  * (see docs/identity.md). Values not yet encrypted (signing keys written before a key was configured) are
  * encrypted by encryptClearSecrets at start-up.
  */
@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../store/queryable.js';
 import { identityDb } from '../store/identity-tables.js';
 import { signingKeySecretContext } from '../store/signing-keys-repo.js';
+import { oauthSigningKeySecretContext } from '../store/oauth-keys-repo.js';
 import { decryptSecret, encryptSecret, keyIdOf, reencryptIfStale, type KeyRing } from './envelope.js';
 
 /** An encrypted text column: its table, key column and the encryption context of one row. */
@@ -25,6 +26,7 @@ export const providerSecretContext = (id: string): string => `identity-provider/
 export const SECRET_COLUMNS: readonly SecretColumn[] = [
   { table: 'identity_providers', idColumn: 'id', column: 'secret', context: providerSecretContext },
   { table: 'signing_keys', idColumn: 'kid', column: 'private_jwk', context: signingKeySecretContext },
+  { table: 'oauth_signing_keys', idColumn: 'kid', column: 'private_jwk', context: oauthSigningKeySecretContext },
 ];
 
 const ENCRYPTED_LIKE = 'agcenc:%';
