@@ -117,7 +117,9 @@ function buildApp(config: AdminConfig, p: Parts): { app: Express; document: Reco
       if (config.tlsCert) a.use(hsts);
       mountApiDocs(a, document);
       mountSidecarInjector(a, env, log);
-      // The console at / (when admin-ui is built); otherwise / shows the API docs.
+    },
+    // The console at / (when admin-ui is built), after every endpoint; otherwise / shows the API docs.
+    fallback: (a) => {
       if (!mountConsole(a, env.AGENTCORE_CONSOLE_DIR || undefined)) a.get('/', (_req, res) => res.redirect(302, '/docs/'));
     },
   });

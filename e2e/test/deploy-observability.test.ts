@@ -59,7 +59,7 @@ beforeAll(async () => {
   const [listen, adminListen, adminApi] = await Promise.all([freePort(), freePort(), freePort()]);
   const sidecar = spawn(process.execPath, [root + 'proxy/dist/cli.js', '--bundle', root + 'policies/examples/demo.bundle.json', '--upstream', 'http://127.0.0.1:9', '--listen', `127.0.0.1:${listen}`, '--admin-listen', `127.0.0.1:${adminListen}`, '--watch', 'false', '--log-level', 'silent'], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'agentcore-metrics-'));
-  const admin = spawn(process.execPath, [root + 'admin-api/dist/cli.js', '--listen', `127.0.0.1:${adminApi}`, '--database', `sqlite:${join(dir, 'a.db')}`, '--log-level', 'silent'], { stdio: 'ignore', env: { ...process.env, AGENTCORE_ADMIN_PASSWORD: 'metrics test password 123' } });
+  const admin = spawn(process.execPath, [root + 'admin-api/dist/cli.js', '--listen', `127.0.0.1:${adminApi}`, '--database', `sqlite:${join(dir, 'a.db')}`, '--log-level', 'silent', '--metrics-public', 'true'], { stdio: 'ignore', env: { ...process.env, AGENTCORE_ADMIN_PASSWORD: 'metrics test password 123' } });
   children.push(sidecar, admin);
   await Promise.all([waitFor(`http://127.0.0.1:${adminListen}/healthz`, sidecar), waitFor(`http://127.0.0.1:${adminApi}/api/v1/openapi.json`, admin)]);
   sidecarMetrics = exported(await (await fetch(`http://127.0.0.1:${adminListen}/metrics`)).text());

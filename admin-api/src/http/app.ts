@@ -14,8 +14,10 @@ export interface AppParts {
   endpoints: readonly EndpointSpec<never, never, never>[];
   guard: AccessGuard;
   log: Logger;
-  /** extra routers mounted before the API (e.g. /docs, the console's static files) */
+  /** extra routers mounted before the API (e.g. /docs, the OAuth routes) */
   mount?: (app: Express) => void;
+  /** routers mounted after the API, before the 404 answer (the console's pages: a catch-all must not hide an endpoint) */
+  fallback?: (app: Express) => void;
   /** JSON body limit (default 1 MiB; access-log batches may need more) */
   bodyLimit?: string;
   /** first middleware of every request (the metrics) */
@@ -72,6 +74,7 @@ export function createApp(parts: AppParts): Express {
   const api = express.Router({ caseSensitive: true, strict: true });
   mountEndpoints(api, parts.endpoints, parts.guard);
   app.use(api);
+  parts.fallback?.(app);
 
   app.use((req, _res, next) => next(new AdminError('ADMIN_NO_ENDPOINT', `no endpoint ${req.method} ${req.path}; see /api/v1/openapi.json`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

@@ -29,14 +29,14 @@ export class NetworkError extends Error {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; request_id?: string; requestId?: string; details?: { fields?: FieldError[] } };
+  error?: { code?: string; message?: string; request_id?: string; details?: { fields?: FieldError[] } };
 }
 
 /** Builds the ApiError of a failed response from its (possibly non-JSON) body. */
 export function apiErrorOf(status: number, body: unknown): ApiError {
   const e = (body as ErrorBody | undefined)?.error;
   const fields = Array.isArray(e?.details?.fields) ? e.details.fields : [];
-  return new ApiError(status, e?.code ?? `HTTP_${status}`, e?.message ?? `the admin API answered ${status}`, e?.requestId ?? e?.request_id, fields);
+  return new ApiError(status, e?.code ?? `HTTP_${status}`, e?.message ?? `the admin API answered ${status}`, e?.request_id, fields);
 }
 
 /** The message of a field, matching `body.<name>` or `<name>` (and their sub-paths), for showing beside the input. */

@@ -2,7 +2,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import { listAll } from './list-all';
 import { api, unwrap } from './client';
-import { ROTATE_OVERLAP_FIELD } from './wire-names';
 
 /** API keys of a service, revoked ones included. */
 export const apiKeysQuery = (service: string) =>
@@ -26,7 +25,7 @@ export const createApiKey = (service: string, k: NewApiKey) => unwrap(api.POST('
 
 /** Rotates a key: a new secret now, the old one keeps working for `overlapSeconds`. */
 export const rotateApiKey = (service: string, id: string, overlapSeconds: number) =>
-  unwrap(api.POST('/api/v1/services/{service}/api-keys/{id}/rotate', { params: { path: { service, id } }, body: { [ROTATE_OVERLAP_FIELD]: overlapSeconds } as never }));
+  unwrap(api.POST('/api/v1/services/{service}/api-keys/{id}/rotate', { params: { path: { service, id } }, body: { overlapSeconds } }));
 
 /** Revokes a key at once. */
 export const revokeApiKey = (service: string, id: string) => unwrap(api.POST('/api/v1/services/{service}/api-keys/{id}/revoke', { params: { path: { service, id } } }));

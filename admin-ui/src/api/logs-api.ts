@@ -1,7 +1,6 @@
 /** Access-log search (paged by cursor), its streamed export URL, and the admin audit trail. */
 import { infiniteQueryOptions } from '@tanstack/react-query';
 import { api, unwrap } from './client';
-import { ACCESS_LOG_PARAM, AUDIT_PARAM } from './wire-names';
 
 /** The access-log filter the console edits; empty strings mean "any". */
 export interface AccessLogFilter {
@@ -18,7 +17,7 @@ export interface AccessLogFilter {
 
 export const EMPTY_ACCESS_LOG_FILTER: AccessLogFilter = { from: '', to: '', service: '', principal: '', route: '', status: '', decision: '', apiKey: '', requestId: '' };
 
-/** The filter as the API's query parameters (wire names), leaving out empty fields. */
+/** The filter as the API's query parameters, leaving out empty fields. */
 export function accessLogParams(f: AccessLogFilter): Record<string, string> {
   const wire: Record<string, string> = {
     from: f.from,
@@ -28,8 +27,8 @@ export function accessLogParams(f: AccessLogFilter): Record<string, string> {
     route: f.route,
     status: f.status,
     decision: f.decision,
-    [ACCESS_LOG_PARAM.apiKey]: f.apiKey,
-    [ACCESS_LOG_PARAM.requestId]: f.requestId,
+    apiKey: f.apiKey,
+    requestId: f.requestId,
   };
   return Object.fromEntries(Object.entries(wire).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
 }
@@ -62,7 +61,7 @@ export interface AuditFilter {
 /** Audit events matching `f`, newest first. */
 export const auditEventsQuery = (f: AuditFilter) => {
   const wire = Object.fromEntries(
-    Object.entries({ actor: f.actor, action: f.action, [AUDIT_PARAM.resourceType]: f.resourceType, [AUDIT_PARAM.resourceId]: f.resourceId }).filter(([, v]) => v.trim() !== ''),
+    Object.entries({ actor: f.actor, action: f.action, resourceType: f.resourceType, resourceId: f.resourceId }).filter(([, v]) => v.trim() !== ''),
   );
   return infiniteQueryOptions({
     queryKey: ['audit-events', wire],

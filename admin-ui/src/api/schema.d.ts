@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description Checks a local username and password and sets the HttpOnly, SameSite=Strict `agentcore_session` cookie. The answer carries the CSRF token to send as `X-CSRF-Token` on unsafe methods. After 5 failed attempts for a username (or 20 from one address) within 15 minutes, logins answer 429 with Retry-After.
+         * @description Checks a local username and password and sets the HttpOnly, SameSite=Strict `agentcore_session` cookie. The answer carries the CSRF token to send as `X-CSRF-Token` on unsafe methods. Brute-force protection is shared by every replica (the store, or Redis with --redis): after 3 failures for a username or address the next try waits 1 s, doubling per further failure (at most 60 s); 5 failures for a username (or 20 from one address) within 15 minutes lock it. Locked or delayed logins answer 429 with Retry-After, whether or not the user exists.
          */
         post: operations["createSession"];
         /**
@@ -117,6 +117,117 @@ export interface paths {
         patch: operations["updateAdminUser"];
         trace?: never;
     };
+    "/api/v1/identity-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List identity providers (LDAP/AD, OIDC, local) */
+        get: operations["listIdentityProviders"];
+        put?: never;
+        /**
+         * Create an identity provider
+         * @description LDAP `config.bindPassword` and OIDC `config.clientSecret` are write-only: stored encrypted, never returned.
+         */
+        post: operations["createIdentityProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one identity provider (ETag: its version) */
+        get: operations["getIdentityProvider"];
+        /** Replace an identity provider (If-Match: "v<version>"); omit the secret to keep the stored one */
+        put: operations["replaceIdentityProvider"];
+        post?: never;
+        /** Delete an identity provider (If-Match honoured) */
+        delete: operations["deleteIdentityProvider"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-providers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test a provider: connect, bind, and (LDAP) look up a sample user with groups and mapped roles */
+        post: operations["testIdentityProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The single sign-on providers the console offers ("Sign in with …") */
+        get: operations["listSsoProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start a console sign-in at an OIDC provider (302 to the provider) */
+        get: operations["startSso"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OIDC redirect URI: checks the answer, sets the session cookie, redirects into the console
+         * @description Refusals (bad state, replayed answer, wrong audience or nonce, no mapped console role) set no cookie. A browser navigation (Accept: text/html) is redirected to the console sign-in page `/?sso_error=<CODE>` (e.g. NO_ROLE, REFUSED); API clients get 401/403/503 in the error format.
+         */
+        get: operations["finishSso"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services": {
         parameters: {
             query?: never;
@@ -202,7 +313,7 @@ export interface paths {
         /** Replace a route (If-Match: "v<version>" prevents lost updates) */
         put: operations["replaceRoute"];
         post?: never;
-        /** Delete a route (If-Match honoured) */
+        /** Delete a route (If-Match honoured; 409 while referenced unless ?cascade=true) */
         delete: operations["deleteRoute"];
         options?: never;
         head?: never;
@@ -242,7 +353,10 @@ export interface paths {
         /** Replace a upstream (If-Match: "v<version>" prevents lost updates) */
         put: operations["replaceUpstream"];
         post?: never;
-        /** Delete a upstream (If-Match honoured) */
+        /**
+         * Delete a upstream (If-Match honoured; 409 while referenced unless ?cascade=true)
+         * @description no cascade: point the routes at another upstream (or delete them) first
+         */
         delete: operations["deleteUpstream"];
         options?: never;
         head?: never;
@@ -279,7 +393,10 @@ export interface paths {
         /** Replace a role (If-Match: "v<version>" prevents lost updates) */
         put: operations["replaceRole"];
         post?: never;
-        /** Delete a role (If-Match honoured) */
+        /**
+         * Delete a role (If-Match honoured; 409 while referenced unless ?cascade=true)
+         * @description ?cascade=true removes the role from the roles inheriting it and from the API keys carrying it
+         */
         delete: operations["deleteRole"];
         options?: never;
         head?: never;
@@ -316,7 +433,10 @@ export interface paths {
         /** Replace a rate limit (If-Match: "v<version>" prevents lost updates) */
         put: operations["replaceRateLimit"];
         post?: never;
-        /** Delete a rate limit (If-Match honoured) */
+        /**
+         * Delete a rate limit (If-Match honoured; 409 while referenced unless ?cascade=true)
+         * @description ?cascade=true removes the rate limit from the routes applying it
+         */
         delete: operations["deleteRateLimit"];
         options?: never;
         head?: never;
@@ -353,7 +473,7 @@ export interface paths {
         /** Replace a JWT issuer (If-Match: "v<version>" prevents lost updates) */
         put: operations["replaceJwtIssuer"];
         post?: never;
-        /** Delete a JWT issuer (If-Match honoured) */
+        /** Delete a JWT issuer (If-Match honoured; 409 while referenced unless ?cascade=true) */
         delete: operations["deleteJwtIssuer"];
         options?: never;
         head?: never;
@@ -460,7 +580,10 @@ export interface paths {
         get: operations["getPrincipal"];
         put?: never;
         post?: never;
-        /** Delete a principal (its API keys stay until revoked; If-Match honoured) */
+        /**
+         * Delete a principal (409 while it holds API keys, unless ?cascade=true deletes them too; If-Match honoured)
+         * @description ?cascade=true deletes the principal's API keys in every service
+         */
         delete: operations["deletePrincipal"];
         options?: never;
         head?: never;
@@ -477,7 +600,7 @@ export interface paths {
         };
         /**
          * Bundle revisions of a service, newest first
-         * @description `lastPublishFailure` is set when the latest policy change did not compile (on this replica): the last good revision stays published.
+         * @description `lastPublishFailure` is set while the latest publish attempt failed (kept in the store; see `GET /api/v1/services/{service}/bundle-status`): the last good revision stays published.
          */
         get: operations["listRevisions"];
         put?: never;
@@ -619,36 +742,21 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/services/{service}/sidecar-credentials": {
+    "/api/v1/services/{service}/bundle-status": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The sidecar credentials of a service (no secrets), newest first */
-        get: operations["listSidecarCredentials"];
-        put?: never;
-        /** Create a sidecar credential; the token is in this answer only */
-        post: operations["createSidecarCredential"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/services/{service}/sidecar-credentials/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /**
+         * Whether the desired policy state of a service is published; the last publish failure and the retry
+         * @description `upToDate` is false while a committed change is not yet in a published revision (for ~50 ms after each change, or until a failing publish succeeds). `lastFailure` and `retry` are kept in the store: they survive a restart of the admin API. Failed publishes are retried with exponential back-off (1 s doubling to 60 s).
+         */
+        get: operations["getBundleStatus"];
         put?: never;
         post?: never;
-        /** Revoke a sidecar credential (its sidecars get 401 from the next request on) */
-        delete: operations["revokeSidecarCredential"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -691,6 +799,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sidecars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sidecar fleet: last seen, applied / rejected revision, whether each runs the latest revision
+         * @description `stale`: not seen for 60 s. `policyPending`: the service's desired policy state is not published yet (a change within the last ~50 ms, or a failing publish: see bundle-status). `upToDate`: applied revision = the service's latest revision and nothing is pending — compared with the latest *desired* state, not only the latest published revision.
+         */
+        get: operations["listSidecars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sidecar/access-logs": {
         parameters: {
             query?: never;
@@ -708,21 +836,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/sidecars": {
+    "/api/v1/services/{service}/sidecar-credentials": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * The sidecar fleet: last seen, applied / rejected revision, whether each runs the latest revision
-         * @description `stale`: not seen for 60 s. `upToDate`: applied revision = the service's latest revision.
-         */
-        get: operations["listSidecars"];
+        /** The sidecar credentials of a service (no secrets), newest first */
+        get: operations["listSidecarCredentials"];
+        put?: never;
+        /** Create a sidecar credential; the token is in this answer only */
+        post: operations["createSidecarCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{service}/sidecar-credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Revoke a sidecar credential (its sidecars get 401 from the next request on; a long-poll already waiting ends with 401) */
+        delete: operations["revokeSidecarCredential"];
         options?: never;
         head?: never;
         patch?: never;
@@ -822,6 +965,321 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers (checks nothing else) */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers and every schema migration of this build is applied */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics of this replica (text exposition format)
+         * @description Needs the `read` permission: a session, or `Authorization: Bearer <personal access token>` (an auditor PAT for the scraper). `--metrics-public true` makes it public.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the OAuth clients (never their secrets) */
+        get: operations["listOAuthClients"];
+        put?: never;
+        /** Register an OAuth client; a confidential one gets its secret in this answer only */
+        post: operations["createOAuthClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth-clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an OAuth client (ETag: its version) */
+        get: operations["getOAuthClient"];
+        put?: never;
+        post?: never;
+        /** Delete an OAuth client (If-Match honoured) */
+        delete: operations["deleteOAuthClient"];
+        options?: never;
+        head?: never;
+        /** Change an OAuth client (merge; `disabled: true` stops it; If-Match honoured) */
+        patch: operations["updateOAuthClient"];
+        trace?: never;
+    };
+    "/api/v1/oauth-clients/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a confidential client a new secret (the old one stops working now; If-Match honoured) */
+        post: operations["rotateOAuthClientSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{service}/introspection-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the introspection endpoints of a service */
+        get: operations["listIntrospectionEndpoints"];
+        put?: never;
+        /** Create a introspection endpoint */
+        post: operations["createIntrospectionEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{service}/introspection-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one introspection endpoint (ETag: its version) */
+        get: operations["getIntrospectionEndpoint"];
+        /** Replace a introspection endpoint (If-Match: "v<version>" prevents lost updates) */
+        put: operations["replaceIntrospectionEndpoint"];
+        post?: never;
+        /** Delete a introspection endpoint (If-Match honoured; 409 while referenced unless ?cascade=true) */
+        delete: operations["deleteIntrospectionEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published token signing keys */
+        get: operations["listOAuthSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create the next signing key: published now, signing after the delay; the old one stays published until its tokens expire */
+        post: operations["rotateOAuthSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Get tokens (RFC 6749; form or JSON body; client auth by HTTP Basic or client_id/client_secret) */
+        post: operations["oauthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a token (RFC 7009; form body token=…; client authentication) */
+        post: operations["oauthRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Introspect a token (RFC 7662; confidential clients only) */
+        post: operations["oauthIntrospect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Authorization endpoint: the sign-in page (response_type=code, PKCE S256 required) */
+        get: operations["oauthAuthorize"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenID Connect userinfo (Bearer access token with openid) */
+        get: operations["oauthUserinfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys of the token signatures */
+        get: operations["oauthJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RFC 8414 metadata */
+        get: operations["oauthMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OpenID Provider metadata */
+        get: operations["openidConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -843,10 +1301,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The spec error format. `error.code` is the public code; the stable ADMIN_* codes behind each are listed in x-agentcore-errors. */
         Error: {
             error: {
-                /** @example INVALID_REQUEST */
-                code: string;
+                /** @enum {string} */
+                code: "INVALID_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "REQUEST_TIMEOUT" | "CONFLICT" | "PRECONDITION_FAILED" | "EXPECTATION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "PRECONDITION_REQUIRED" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "NOT_IMPLEMENTED" | "BAD_GATEWAY" | "UPSTREAM_UNAVAILABLE" | "SERVICE_UNAVAILABLE" | "UPSTREAM_TIMEOUT";
                 message: string;
                 details: {
                     [key: string]: unknown;
@@ -865,12 +1324,12 @@ export interface components {
              */
             via: "session" | "token";
             /** @description send as X-CSRF-Token on POST/PUT/PATCH/DELETE; absent for token requests */
-            csrf_token?: string;
+            csrfToken?: string;
             /**
              * Format: date-time
              * @description absent for token requests
              */
-            expires_at?: string;
+            expiresAt?: string;
         };
         CreatedPersonalAccessToken: {
             id: string;
@@ -878,9 +1337,9 @@ export interface components {
             /** @description the first characters of the token, to recognise it */
             prefix: string;
             /** Format: date-time */
-            created_at: string;
-            expires_at: string | null;
-            last_used_at: string | null;
+            createdAt: string;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
             /** @description the secret, shown this once: send as Authorization: Bearer … */
             token: string;
         };
@@ -890,9 +1349,9 @@ export interface components {
             /** @description the first characters of the token, to recognise it */
             prefix: string;
             /** Format: date-time */
-            created_at: string;
-            expires_at: string | null;
-            last_used_at: string | null;
+            createdAt: string;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
         };
         AdminUser: {
             username: string;
@@ -900,10 +1359,26 @@ export interface components {
             role: "owner" | "security-admin" | "platform-engineer" | "auditor";
             disabled: boolean;
             /** Format: date-time */
-            created_at: string;
+            createdAt: string;
             /** Format: date-time */
-            updated_at: string;
+            updatedAt: string;
             /** @description also the ETag; send it as If-Match to PATCH or DELETE */
+            version: number;
+        };
+        IdentityProvider: {
+            id: string;
+            /** @enum {string} */
+            type: "ldap" | "oidc" | "local";
+            displayName: string;
+            enabled: boolean;
+            domains: string[];
+            config: {
+                [key: string]: unknown;
+            };
+            /** @description whether a bind password / client secret is stored (it is never returned) */
+            secretSet: boolean;
+            createdAt: string;
+            updatedAt: string;
             version: number;
         };
     };
@@ -984,8 +1459,8 @@ export interface operations {
                      *       "username": "admin",
                      *       "role": "owner",
                      *       "via": "session",
-                     *       "csrf_token": "kq4G0bXo0n2h8m7pJr5eV1sYt3uW6xZ9aB2cD4eF6gH",
-                     *       "expires_at": "2025-01-01T12:00:00.000Z"
+                     *       "csrfToken": "kq4G0bXo0n2h8m7pJr5eV1sYt3uW6xZ9aB2cD4eF6gH",
+                     *       "expiresAt": "2025-01-01T12:00:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AdminSession"];
@@ -996,14 +1471,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Too many failed attempts; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -1065,9 +1544,9 @@ export interface operations {
                      *           "id": "pat_3f9c1a7be02d4c55",
                      *           "name": "ci deploy",
                      *           "prefix": "agc_pat_Xk3q",
-                     *           "created_at": "2025-01-01T12:00:00.000Z",
-                     *           "expires_at": "2025-04-01T12:00:00.000Z",
-                     *           "last_used_at": null
+                     *           "createdAt": "2025-01-01T12:00:00.000Z",
+                     *           "expiresAt": "2025-04-01T12:00:00.000Z",
+                     *           "lastUsedAt": null
                      *         }
                      *       ]
                      *     }
@@ -1100,14 +1579,14 @@ export interface operations {
                 /**
                  * @example {
                  *       "name": "ci deploy",
-                 *       "expires_in_days": 90
+                 *       "expiresInDays": 90
                  *     }
                  */
                 "application/json": {
                     /** @description what the token is for */
                     name: string;
                     /** @description default 90 */
-                    expires_in_days?: number;
+                    expiresInDays?: number;
                 };
             };
         };
@@ -1123,9 +1602,9 @@ export interface operations {
                      *       "id": "pat_3f9c1a7be02d4c55",
                      *       "name": "ci deploy",
                      *       "prefix": "agc_pat_Xk3q",
-                     *       "created_at": "2025-01-01T12:00:00.000Z",
-                     *       "expires_at": "2025-04-01T12:00:00.000Z",
-                     *       "last_used_at": null,
+                     *       "createdAt": "2025-01-01T12:00:00.000Z",
+                     *       "expiresAt": "2025-04-01T12:00:00.000Z",
+                     *       "lastUsedAt": null,
                      *       "token": "agc_pat_Xk3q…"
                      *     }
                      */
@@ -1137,7 +1616,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -1173,7 +1654,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -1208,8 +1691,8 @@ export interface operations {
                      *           "username": "alice",
                      *           "role": "security-admin",
                      *           "disabled": false,
-                     *           "created_at": "2025-01-01T12:00:00.000Z",
-                     *           "updated_at": "2025-01-01T12:00:00.000Z",
+                     *           "createdAt": "2025-01-01T12:00:00.000Z",
+                     *           "updatedAt": "2025-01-01T12:00:00.000Z",
                      *           "version": 1
                      *         }
                      *       ]
@@ -1267,8 +1750,8 @@ export interface operations {
                      *       "username": "alice",
                      *       "role": "security-admin",
                      *       "disabled": false,
-                     *       "created_at": "2025-01-01T12:00:00.000Z",
-                     *       "updated_at": "2025-01-01T12:00:00.000Z",
+                     *       "createdAt": "2025-01-01T12:00:00.000Z",
+                     *       "updatedAt": "2025-01-01T12:00:00.000Z",
                      *       "version": 1
                      *     }
                      */
@@ -1280,7 +1763,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -1316,7 +1801,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -1365,8 +1852,8 @@ export interface operations {
                      *       "username": "alice",
                      *       "role": "auditor",
                      *       "disabled": false,
-                     *       "created_at": "2025-01-01T12:00:00.000Z",
-                     *       "updated_at": "2025-01-01T12:00:00.000Z",
+                     *       "createdAt": "2025-01-01T12:00:00.000Z",
+                     *       "updatedAt": "2025-01-01T12:00:00.000Z",
                      *       "version": 2
                      *     }
                      */
@@ -1378,7 +1865,776 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listIdentityProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every provider; secrets are never returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["IdentityProvider"][];
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createIdentityProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "corp-ldap",
+                 *       "type": "ldap",
+                 *       "displayName": "Corporate directory",
+                 *       "config": {
+                 *         "url": "ldaps://ldap.example.com:636",
+                 *         "bindDn": "cn=gateway,ou=system,dc=example,dc=com",
+                 *         "bindPassword": "…",
+                 *         "userBase": "ou=people,dc=example,dc=com"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    id: string;
+                    displayName: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description usernames ending in @<domain> are checked by this provider (the domain is stripped)
+                     * @default []
+                     */
+                    domains?: string[];
+                    /** @constant */
+                    type: "ldap";
+                    config: {
+                        url: string;
+                        /**
+                         * @description upgrade ldap:// with StartTLS before any bind
+                         * @default false
+                         */
+                        startTls?: boolean;
+                        /** @description PEM of the CA to trust (pinned: the system roots are not used) */
+                        caPem?: string;
+                        /**
+                         * @description allow ldap:// without StartTLS (passwords in clear on the wire)
+                         * @default false
+                         */
+                        allowInsecure?: boolean;
+                        /** @description service account used to search users and groups */
+                        bindDn: string;
+                        /** @description write-only; stored encrypted */
+                        bindPassword?: string;
+                        userBase: string;
+                        /**
+                         * @description {username} is replaced by the escaped input (RFC 4515)
+                         * @default (uid={username})
+                         */
+                        userFilter?: string;
+                        /**
+                         * @default {
+                         *       "username": "uid",
+                         *       "displayName": "cn",
+                         *       "email": "mail"
+                         *     }
+                         */
+                        attributes?: {
+                            /** @default uid */
+                            username?: string;
+                            /** @default cn */
+                            displayName?: string;
+                            /** @default mail */
+                            email?: string;
+                        };
+                        /** @description a user entry matching this is disabled, e.g. (userAccountControl:1.2.840.113556.1.4.803:=2) on AD */
+                        disabledFilter?: string;
+                        /**
+                         * @default {
+                         *       "source": "memberOf",
+                         *       "filter": "(member={dn})",
+                         *       "nested": "none",
+                         *       "maxDepth": 5
+                         *     }
+                         */
+                        groups?: {
+                            /**
+                             * @default memberOf
+                             * @enum {string}
+                             */
+                            source?: "memberOf" | "search";
+                            /** @description where groups live; needed for source "search" and nested "recursive"/"in-chain" */
+                            base?: string;
+                            /**
+                             * @description {dn} is the escaped member DN
+                             * @default (member={dn})
+                             */
+                            filter?: string;
+                            /**
+                             * @default none
+                             * @enum {string}
+                             */
+                            nested?: "none" | "in-chain" | "recursive";
+                            /** @default 5 */
+                            maxDepth?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "roles": {},
+                         *       "adminRoles": {}
+                         *     }
+                         */
+                        mapping?: {
+                            /**
+                             * @description group → gateway roles (the roles the bundle knows)
+                             * @default {}
+                             */
+                            roles?: {
+                                [key: string]: string[];
+                            };
+                            /**
+                             * @description group → console admin roles
+                             * @default {}
+                             */
+                            adminRoles?: {
+                                [key: string]: ("owner" | "security-admin" | "platform-engineer" | "auditor")[];
+                            };
+                        };
+                        /** @default 3000 */
+                        connectTimeoutMs?: number;
+                        /** @default 5000 */
+                        operationTimeoutMs?: number;
+                        /** @default 4 */
+                        poolSize?: number;
+                    };
+                } | {
+                    id: string;
+                    displayName: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description usernames ending in @<domain> are checked by this provider (the domain is stripped)
+                     * @default []
+                     */
+                    domains?: string[];
+                    /** @constant */
+                    type: "oidc";
+                    config: {
+                        /**
+                         * Format: uri
+                         * @description the issuer identifier; discovery reads <issuer>/.well-known/openid-configuration
+                         */
+                        issuer: string;
+                        clientId: string;
+                        /** @description write-only; stored encrypted. Absent: a public client (PKCE only) */
+                        clientSecret?: string;
+                        /**
+                         * @default [
+                         *       "openid",
+                         *       "profile",
+                         *       "email"
+                         *     ]
+                         */
+                        scopes?: string[];
+                        /** @default preferred_username */
+                        usernameClaim?: string;
+                        /**
+                         * @description claim holding group names/ids (Entra ID: "groups" or "roles")
+                         * @default groups
+                         */
+                        groupsClaim?: string;
+                        /**
+                         * @default {
+                         *       "roles": {},
+                         *       "adminRoles": {}
+                         *     }
+                         */
+                        mapping?: {
+                            /**
+                             * @description group → gateway roles (the roles the bundle knows)
+                             * @default {}
+                             */
+                            roles?: {
+                                [key: string]: string[];
+                            };
+                            /**
+                             * @description group → console admin roles
+                             * @default {}
+                             */
+                            adminRoles?: {
+                                [key: string]: ("owner" | "security-admin" | "platform-engineer" | "auditor")[];
+                            };
+                        };
+                        /** @default 5000 */
+                        timeoutMs?: number;
+                    };
+                } | {
+                    id: string;
+                    displayName: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description usernames ending in @<domain> are checked by this provider (the domain is stripped)
+                     * @default []
+                     */
+                    domains?: string[];
+                    /** @constant */
+                    type: "local";
+                    config: {
+                        /**
+                         * @default {
+                         *       "roles": {},
+                         *       "adminRoles": {}
+                         *     }
+                         */
+                        mapping?: {
+                            /**
+                             * @description group → gateway roles (the roles the bundle knows)
+                             * @default {}
+                             */
+                            roles?: {
+                                [key: string]: string[];
+                            };
+                            /**
+                             * @description group → console admin roles
+                             * @default {}
+                             */
+                            adminRoles?: {
+                                [key: string]: ("owner" | "security-admin" | "platform-engineer" | "auditor")[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description created; Location and ETag set */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIdentityProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceIdentityProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    displayName: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description usernames ending in @<domain> are checked by this provider (the domain is stripped)
+                     * @default []
+                     */
+                    domains?: string[];
+                    /** @constant */
+                    type: "ldap";
+                    config: {
+                        url: string;
+                        /**
+                         * @description upgrade ldap:// with StartTLS before any bind
+                         * @default false
+                         */
+                        startTls?: boolean;
+                        /** @description PEM of the CA to trust (pinned: the system roots are not used) */
+                        caPem?: string;
+                        /**
+                         * @description allow ldap:// without StartTLS (passwords in clear on the wire)
+                         * @default false
+                         */
+                        allowInsecure?: boolean;
+                        /** @description service account used to search users and groups */
+                        bindDn: string;
+                        /** @description write-only; stored encrypted */
+                        bindPassword?: string;
+                        userBase: string;
+                        /**
+                         * @description {username} is replaced by the escaped input (RFC 4515)
+                         * @default (uid={username})
+                         */
+                        userFilter?: string;
+                        /**
+                         * @default {
+                         *       "username": "uid",
+                         *       "displayName": "cn",
+                         *       "email": "mail"
+                         *     }
+                         */
+                        attributes?: {
+                            /** @default uid */
+                            username?: string;
+                            /** @default cn */
+                            displayName?: string;
+                            /** @default mail */
+                            email?: string;
+                        };
+                        /** @description a user entry matching this is disabled, e.g. (userAccountControl:1.2.840.113556.1.4.803:=2) on AD */
+                        disabledFilter?: string;
+                        /**
+                         * @default {
+                         *       "source": "memberOf",
+                         *       "filter": "(member={dn})",
+                         *       "nested": "none",
+                         *       "maxDepth": 5
+                         *     }
+                         */
+                        groups?: {
+                            /**
+                             * @default memberOf
+                             * @enum {string}
+                             */
+                            source?: "memberOf" | "search";
+                            /** @description where groups live; needed for source "search" and nested "recursive"/"in-chain" */
+                            base?: string;
+                            /**
+                             * @description {dn} is the escaped member DN
+                             * @default (member={dn})
+                             */
+                            filter?: string;
+                            /**
+                             * @default none
+                             * @enum {string}
+                             */
+                            nested?: "none" | "in-chain" | "recursive";
+                            /** @default 5 */
+                            maxDepth?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "roles": {},
+                         *       "adminRoles": {}
+                         *     }
+                         */
+                        mapping?: {
+                            /**
+                             * @description group → gateway roles (the roles the bundle knows)
+                             * @default {}
+                             */
+                            roles?: {
+                                [key: string]: string[];
+                            };
+                            /**
+                             * @description group → console admin roles
+                             * @default {}
+                             */
+                            adminRoles?: {
+                                [key: string]: ("owner" | "security-admin" | "platform-engineer" | "auditor")[];
+                            };
+                        };
+                        /** @default 3000 */
+                        connectTimeoutMs?: number;
+                        /** @default 5000 */
+                        operationTimeoutMs?: number;
+                        /** @default 4 */
+                        poolSize?: number;
+                    };
+                } | {
+                    id: string;
+                    displayName: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description usernames ending in @<domain> are checked by this provider (the domain is stripped)
+                     * @default []
+                     */
+                    domains?: string[];
+                    /** @constant */
+                    type: "oidc";
+                    config: {
+                        /**
+                         * Format: uri
+                         * @description the issuer identifier; discovery reads <issuer>/.well-known/openid-configuration
+                         */
+                        issuer: string;
+                        clientId: string;
+                        /** @description write-only; stored encrypted. Absent: a public client (PKCE only) */
+                        clientSecret?: string;
+                        /**
+                         * @default [
+                         *       "openid",
+                         *       "profile",
+                         *       "email"
+                         *     ]
+                         */
+                        scopes?: string[];
+                        /** @default preferred_username */
+                        usernameClaim?: string;
+                        /**
+                         * @description claim holding group names/ids (Entra ID: "groups" or "roles")
+                         * @default groups
+                         */
+                        groupsClaim?: string;
+                        /**
+                         * @default {
+                         *       "roles": {},
+                         *       "adminRoles": {}
+                         *     }
+                         */
+                        mapping?: {
+                            /**
+                             * @description group → gateway roles (the roles the bundle knows)
+                             * @default {}
+                             */
+                            roles?: {
+                                [key: string]: string[];
+                            };
+                            /**
+                             * @description group → console admin roles
+                             * @default {}
+                             */
+                            adminRoles?: {
+                                [key: string]: ("owner" | "security-admin" | "platform-engineer" | "auditor")[];
+                            };
+                        };
+                        /** @default 5000 */
+                        timeoutMs?: number;
+                    };
+                } | {
+                    id: string;
+                    displayName: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @description usernames ending in @<domain> are checked by this provider (the domain is stripped)
+                     * @default []
+                     */
+                    domains?: string[];
+                    /** @constant */
+                    type: "local";
+                    config: {
+                        /**
+                         * @default {
+                         *       "roles": {},
+                         *       "adminRoles": {}
+                         *     }
+                         */
+                        mapping?: {
+                            /**
+                             * @description group → gateway roles (the roles the bundle knows)
+                             * @default {}
+                             */
+                            roles?: {
+                                [key: string]: string[];
+                            };
+                            /**
+                             * @description group → console admin roles
+                             * @default {}
+                             */
+                            adminRoles?: {
+                                [key: string]: ("owner" | "security-admin" | "platform-engineer" | "auditor")[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description the provider as stored now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteIdentityProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testIdentityProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "username": "alice"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description a sample user to look up (LDAP) */
+                    username?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description what the test found, step by step (ok false when a step failed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSsoProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description enabled OIDC providers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            displayName: string;
+                            startUrl: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startSso: {
+        parameters: {
+            query?: {
+                /** @description a console path to land on afterwards */
+                returnTo?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description redirect to the provider (or, for a browser, to /?sso_error=<CODE> on a refusal) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such enabled provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description provider unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    finishSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description signed in; agentcore_session cookie set */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a check failed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no console role mapped */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -2132,8 +3388,51 @@ export interface operations {
                                     /** @default 100 */
                                     maxConnectionsPerClient: number;
                                 };
+                                events?: {
+                                    topics: {
+                                        pattern: string;
+                                        permission?: string;
+                                        owner?: {
+                                            permission: string;
+                                            param?: string;
+                                        };
+                                    }[];
+                                    /**
+                                     * @default {
+                                     *       "maxEvents": 1000,
+                                     *       "maxAgeMs": 3600000
+                                     *     }
+                                     */
+                                    history: {
+                                        /** @default 1000 */
+                                        maxEvents: number;
+                                        /** @default 3600000 */
+                                        maxAgeMs: number;
+                                    };
+                                    /** @default 1000 */
+                                    queueLimit: number;
+                                    /** @default 100 */
+                                    maxSubscriptionsPerConnection: number;
+                                    /** @default 15000 */
+                                    heartbeatMs: number;
+                                    /** @default 3000 */
+                                    retryMs: number;
+                                    /**
+                                     * @default {
+                                     *       "permission": "events:publish",
+                                     *       "maxEventBytes": 65536
+                                     *     }
+                                     */
+                                    publish: {
+                                        /** @default events:publish */
+                                        permission: string;
+                                        /** @default 65536 */
+                                        maxEventBytes: number;
+                                    };
+                                };
                                 /** @default false */
                                 sse: boolean;
+                                forwardCredentials?: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -2318,8 +3617,51 @@ export interface operations {
                         /** @default 100 */
                         maxConnectionsPerClient?: number;
                     };
+                    events?: {
+                        topics: {
+                            pattern: string;
+                            permission?: string;
+                            owner?: {
+                                permission: string;
+                                param?: string;
+                            };
+                        }[];
+                        /**
+                         * @default {
+                         *       "maxEvents": 1000,
+                         *       "maxAgeMs": 3600000
+                         *     }
+                         */
+                        history?: {
+                            /** @default 1000 */
+                            maxEvents?: number;
+                            /** @default 3600000 */
+                            maxAgeMs?: number;
+                        };
+                        /** @default 1000 */
+                        queueLimit?: number;
+                        /** @default 100 */
+                        maxSubscriptionsPerConnection?: number;
+                        /** @default 15000 */
+                        heartbeatMs?: number;
+                        /** @default 3000 */
+                        retryMs?: number;
+                        /**
+                         * @default {
+                         *       "permission": "events:publish",
+                         *       "maxEventBytes": 65536
+                         *     }
+                         */
+                        publish?: {
+                            /** @default events:publish */
+                            permission?: string;
+                            /** @default 65536 */
+                            maxEventBytes?: number;
+                        };
+                    };
                     /** @default false */
                     sse?: boolean;
+                    forwardCredentials?: boolean;
                 };
             };
         };
@@ -2463,8 +3805,51 @@ export interface operations {
                                 /** @default 100 */
                                 maxConnectionsPerClient: number;
                             };
+                            events?: {
+                                topics: {
+                                    pattern: string;
+                                    permission?: string;
+                                    owner?: {
+                                        permission: string;
+                                        param?: string;
+                                    };
+                                }[];
+                                /**
+                                 * @default {
+                                 *       "maxEvents": 1000,
+                                 *       "maxAgeMs": 3600000
+                                 *     }
+                                 */
+                                history: {
+                                    /** @default 1000 */
+                                    maxEvents: number;
+                                    /** @default 3600000 */
+                                    maxAgeMs: number;
+                                };
+                                /** @default 1000 */
+                                queueLimit: number;
+                                /** @default 100 */
+                                maxSubscriptionsPerConnection: number;
+                                /** @default 15000 */
+                                heartbeatMs: number;
+                                /** @default 3000 */
+                                retryMs: number;
+                                /**
+                                 * @default {
+                                 *       "permission": "events:publish",
+                                 *       "maxEventBytes": 65536
+                                 *     }
+                                 */
+                                publish: {
+                                    /** @default events:publish */
+                                    permission: string;
+                                    /** @default 65536 */
+                                    maxEventBytes: number;
+                                };
+                            };
                             /** @default false */
                             sse: boolean;
+                            forwardCredentials?: boolean;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -2635,8 +4020,51 @@ export interface operations {
                                 /** @default 100 */
                                 maxConnectionsPerClient: number;
                             };
+                            events?: {
+                                topics: {
+                                    pattern: string;
+                                    permission?: string;
+                                    owner?: {
+                                        permission: string;
+                                        param?: string;
+                                    };
+                                }[];
+                                /**
+                                 * @default {
+                                 *       "maxEvents": 1000,
+                                 *       "maxAgeMs": 3600000
+                                 *     }
+                                 */
+                                history: {
+                                    /** @default 1000 */
+                                    maxEvents: number;
+                                    /** @default 3600000 */
+                                    maxAgeMs: number;
+                                };
+                                /** @default 1000 */
+                                queueLimit: number;
+                                /** @default 100 */
+                                maxSubscriptionsPerConnection: number;
+                                /** @default 15000 */
+                                heartbeatMs: number;
+                                /** @default 3000 */
+                                retryMs: number;
+                                /**
+                                 * @default {
+                                 *       "permission": "events:publish",
+                                 *       "maxEventBytes": 65536
+                                 *     }
+                                 */
+                                publish: {
+                                    /** @default events:publish */
+                                    permission: string;
+                                    /** @default 65536 */
+                                    maxEventBytes: number;
+                                };
+                            };
                             /** @default false */
                             sse: boolean;
+                            forwardCredentials?: boolean;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -2798,8 +4226,51 @@ export interface operations {
                         /** @default 100 */
                         maxConnectionsPerClient?: number;
                     };
+                    events?: {
+                        topics: {
+                            pattern: string;
+                            permission?: string;
+                            owner?: {
+                                permission: string;
+                                param?: string;
+                            };
+                        }[];
+                        /**
+                         * @default {
+                         *       "maxEvents": 1000,
+                         *       "maxAgeMs": 3600000
+                         *     }
+                         */
+                        history?: {
+                            /** @default 1000 */
+                            maxEvents?: number;
+                            /** @default 3600000 */
+                            maxAgeMs?: number;
+                        };
+                        /** @default 1000 */
+                        queueLimit?: number;
+                        /** @default 100 */
+                        maxSubscriptionsPerConnection?: number;
+                        /** @default 15000 */
+                        heartbeatMs?: number;
+                        /** @default 3000 */
+                        retryMs?: number;
+                        /**
+                         * @default {
+                         *       "permission": "events:publish",
+                         *       "maxEventBytes": 65536
+                         *     }
+                         */
+                        publish?: {
+                            /** @default events:publish */
+                            permission?: string;
+                            /** @default 65536 */
+                            maxEventBytes?: number;
+                        };
+                    };
                     /** @default false */
                     sse?: boolean;
+                    forwardCredentials?: boolean;
                 };
             };
         };
@@ -2943,8 +4414,51 @@ export interface operations {
                                 /** @default 100 */
                                 maxConnectionsPerClient: number;
                             };
+                            events?: {
+                                topics: {
+                                    pattern: string;
+                                    permission?: string;
+                                    owner?: {
+                                        permission: string;
+                                        param?: string;
+                                    };
+                                }[];
+                                /**
+                                 * @default {
+                                 *       "maxEvents": 1000,
+                                 *       "maxAgeMs": 3600000
+                                 *     }
+                                 */
+                                history: {
+                                    /** @default 1000 */
+                                    maxEvents: number;
+                                    /** @default 3600000 */
+                                    maxAgeMs: number;
+                                };
+                                /** @default 1000 */
+                                queueLimit: number;
+                                /** @default 100 */
+                                maxSubscriptionsPerConnection: number;
+                                /** @default 15000 */
+                                heartbeatMs: number;
+                                /** @default 3000 */
+                                retryMs: number;
+                                /**
+                                 * @default {
+                                 *       "permission": "events:publish",
+                                 *       "maxEventBytes": 65536
+                                 *     }
+                                 */
+                                publish: {
+                                    /** @default events:publish */
+                                    permission: string;
+                                    /** @default 65536 */
+                                    maxEventBytes: number;
+                                };
+                            };
                             /** @default false */
                             sse: boolean;
+                            forwardCredentials?: boolean;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -2965,7 +4479,10 @@ export interface operations {
     };
     deleteRoute: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description service name */
@@ -2976,6 +4493,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deleted with ?cascade=true: the references removed too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
             /** @description deleted */
             204: {
                 headers: {
@@ -3035,6 +4568,26 @@ export interface operations {
                                     /** @default 1 */
                                     weight: number;
                                 }[];
+                                discovery?: {
+                                    dns: {
+                                        name: string;
+                                        /**
+                                         * @default a
+                                         * @enum {string}
+                                         */
+                                        mode: "a" | "srv";
+                                        port?: number;
+                                        /**
+                                         * @default http
+                                         * @enum {string}
+                                         */
+                                        scheme: "http" | "https";
+                                        /** @default 1000 */
+                                        minTtlMs: number;
+                                        /** @default 300000 */
+                                        maxTtlMs: number;
+                                    };
+                                };
                                 /**
                                  * @default {
                                  *       "algorithm": "round-robin"
@@ -3201,6 +4754,26 @@ export interface operations {
                             /** @default 1 */
                             weight?: number;
                         }[];
+                        discovery?: {
+                            dns: {
+                                name: string;
+                                /**
+                                 * @default a
+                                 * @enum {string}
+                                 */
+                                mode?: "a" | "srv";
+                                port?: number;
+                                /**
+                                 * @default http
+                                 * @enum {string}
+                                 */
+                                scheme?: "http" | "https";
+                                /** @default 1000 */
+                                minTtlMs?: number;
+                                /** @default 300000 */
+                                maxTtlMs?: number;
+                            };
+                        };
                         /**
                          * @default {
                          *       "algorithm": "round-robin"
@@ -3325,6 +4898,26 @@ export interface operations {
                                 /** @default 1 */
                                 weight: number;
                             }[];
+                            discovery?: {
+                                dns: {
+                                    name: string;
+                                    /**
+                                     * @default a
+                                     * @enum {string}
+                                     */
+                                    mode: "a" | "srv";
+                                    port?: number;
+                                    /**
+                                     * @default http
+                                     * @enum {string}
+                                     */
+                                    scheme: "http" | "https";
+                                    /** @default 1000 */
+                                    minTtlMs: number;
+                                    /** @default 300000 */
+                                    maxTtlMs: number;
+                                };
+                            };
                             /**
                              * @default {
                              *       "algorithm": "round-robin"
@@ -3475,6 +5068,26 @@ export interface operations {
                                 /** @default 1 */
                                 weight: number;
                             }[];
+                            discovery?: {
+                                dns: {
+                                    name: string;
+                                    /**
+                                     * @default a
+                                     * @enum {string}
+                                     */
+                                    mode: "a" | "srv";
+                                    port?: number;
+                                    /**
+                                     * @default http
+                                     * @enum {string}
+                                     */
+                                    scheme: "http" | "https";
+                                    /** @default 1000 */
+                                    minTtlMs: number;
+                                    /** @default 300000 */
+                                    maxTtlMs: number;
+                                };
+                            };
                             /**
                              * @default {
                              *       "algorithm": "round-robin"
@@ -3616,6 +5229,26 @@ export interface operations {
                         /** @default 1 */
                         weight?: number;
                     }[];
+                    discovery?: {
+                        dns: {
+                            name: string;
+                            /**
+                             * @default a
+                             * @enum {string}
+                             */
+                            mode?: "a" | "srv";
+                            port?: number;
+                            /**
+                             * @default http
+                             * @enum {string}
+                             */
+                            scheme?: "http" | "https";
+                            /** @default 1000 */
+                            minTtlMs?: number;
+                            /** @default 300000 */
+                            maxTtlMs?: number;
+                        };
+                    };
                     /**
                      * @default {
                      *       "algorithm": "round-robin"
@@ -3739,6 +5372,26 @@ export interface operations {
                                 /** @default 1 */
                                 weight: number;
                             }[];
+                            discovery?: {
+                                dns: {
+                                    name: string;
+                                    /**
+                                     * @default a
+                                     * @enum {string}
+                                     */
+                                    mode: "a" | "srv";
+                                    port?: number;
+                                    /**
+                                     * @default http
+                                     * @enum {string}
+                                     */
+                                    scheme: "http" | "https";
+                                    /** @default 1000 */
+                                    minTtlMs: number;
+                                    /** @default 300000 */
+                                    maxTtlMs: number;
+                                };
+                            };
                             /**
                              * @default {
                              *       "algorithm": "round-robin"
@@ -3861,7 +5514,10 @@ export interface operations {
     };
     deleteUpstream: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description service name */
@@ -3872,6 +5528,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deleted with ?cascade=true: the references removed too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
             /** @description deleted */
             204: {
                 headers: {
@@ -4127,7 +5799,10 @@ export interface operations {
     };
     deleteRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description service name */
@@ -4138,6 +5813,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deleted with ?cascade=true: the references removed too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
             /** @description deleted */
             204: {
                 headers: {
@@ -4504,7 +6195,10 @@ export interface operations {
     };
     deleteRateLimit: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description service name */
@@ -4515,6 +6209,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deleted with ?cascade=true: the references removed too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
             /** @description deleted */
             204: {
                 headers: {
@@ -4594,6 +6304,9 @@ export interface operations {
                                 clockToleranceSeconds: number;
                                 /** @default 0 */
                                 maxTokenAgeSeconds: number;
+                                /** @default 86400 */
+                                maxLifetimeSeconds: number;
+                                typ?: string;
                                 /**
                                  * @default {
                                  *       "subject": "sub",
@@ -4609,6 +6322,8 @@ export interface operations {
                                     /** @default scope */
                                     scopes: string;
                                 };
+                                /** @constant */
+                                tokenType?: "at+jwt";
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -4682,6 +6397,9 @@ export interface operations {
                     clockToleranceSeconds?: number;
                     /** @default 0 */
                     maxTokenAgeSeconds?: number;
+                    /** @default 86400 */
+                    maxLifetimeSeconds?: number;
+                    typ?: string;
                     /**
                      * @default {
                      *       "subject": "sub",
@@ -4697,6 +6415,8 @@ export interface operations {
                         /** @default scope */
                         scopes?: string;
                     };
+                    /** @constant */
+                    tokenType?: "at+jwt";
                 };
             };
         };
@@ -4738,6 +6458,9 @@ export interface operations {
                             clockToleranceSeconds: number;
                             /** @default 0 */
                             maxTokenAgeSeconds: number;
+                            /** @default 86400 */
+                            maxLifetimeSeconds: number;
+                            typ?: string;
                             /**
                              * @default {
                              *       "subject": "sub",
@@ -4753,6 +6476,8 @@ export interface operations {
                                 /** @default scope */
                                 scopes: string;
                             };
+                            /** @constant */
+                            tokenType?: "at+jwt";
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -4821,6 +6546,9 @@ export interface operations {
                             clockToleranceSeconds: number;
                             /** @default 0 */
                             maxTokenAgeSeconds: number;
+                            /** @default 86400 */
+                            maxLifetimeSeconds: number;
+                            typ?: string;
                             /**
                              * @default {
                              *       "subject": "sub",
@@ -4836,6 +6564,8 @@ export interface operations {
                                 /** @default scope */
                                 scopes: string;
                             };
+                            /** @constant */
+                            tokenType?: "at+jwt";
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -4895,6 +6625,9 @@ export interface operations {
                     clockToleranceSeconds?: number;
                     /** @default 0 */
                     maxTokenAgeSeconds?: number;
+                    /** @default 86400 */
+                    maxLifetimeSeconds?: number;
+                    typ?: string;
                     /**
                      * @default {
                      *       "subject": "sub",
@@ -4910,6 +6643,8 @@ export interface operations {
                         /** @default scope */
                         scopes?: string;
                     };
+                    /** @constant */
+                    tokenType?: "at+jwt";
                 };
             };
         };
@@ -4951,6 +6686,9 @@ export interface operations {
                             clockToleranceSeconds: number;
                             /** @default 0 */
                             maxTokenAgeSeconds: number;
+                            /** @default 86400 */
+                            maxLifetimeSeconds: number;
+                            typ?: string;
                             /**
                              * @default {
                              *       "subject": "sub",
@@ -4966,6 +6704,8 @@ export interface operations {
                                 /** @default scope */
                                 scopes: string;
                             };
+                            /** @constant */
+                            tokenType?: "at+jwt";
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -4986,7 +6726,10 @@ export interface operations {
     };
     deleteJwtIssuer: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description service name */
@@ -4997,6 +6740,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deleted with ?cascade=true: the references removed too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
             /** @description deleted */
             204: {
                 headers: {
@@ -5349,7 +7108,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "overlap_seconds": 3600
+                 *       "overlapSeconds": 3600
                  *     }
                  */
                 "application/json": {
@@ -5357,7 +7116,7 @@ export interface operations {
                      * @description how long the old key keeps working
                      * @default 3600
                      */
-                    overlap_seconds?: number;
+                    overlapSeconds?: number;
                 };
             };
         };
@@ -5651,7 +7410,10 @@ export interface operations {
     };
     deletePrincipal: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
             header?: never;
             path: {
                 /** @description principal id */
@@ -5661,6 +7423,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deleted with ?cascade=true: its API keys deleted too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
             /** @description deleted */
             204: {
                 headers: {
@@ -5775,7 +7553,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -5823,7 +7603,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -5873,7 +7655,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -5928,14 +7712,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description no such service */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -5991,7 +7779,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -6107,7 +7897,7 @@ export interface operations {
             };
         };
     };
-    listSidecarCredentials: {
+    getBundleStatus: {
         parameters: {
             query?: never;
             header?: never;
@@ -6118,78 +7908,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the credentials */
+            /** @description the publish status */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            service: string;
-                            name: string;
-                            createdAt: string;
-                            revokedAt: string | null;
-                            lastUsedAt: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description no such service */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Error (the spec error format) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    createSidecarCredential: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                service: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "name": "orders-prod"
-                 *     }
-                 */
-                "application/json": {
-                    name: string;
-                };
-            };
-        };
-        responses: {
-            /** @description the credential and its token (prefix agc_sc_), never shown again */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
                         service: string;
-                        name: string;
-                        createdAt: string;
-                        revokedAt: string | null;
-                        lastUsedAt: string | null;
-                        token: string;
+                        publishedRevision: number | null;
+                        publishedAt: string | null;
+                        lastChangeAt: string | null;
+                        upToDate: boolean;
+                        lastFailure: {
+                            at: string;
+                            code: string;
+                            message: string;
+                            issues: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } | null;
+                        retry: {
+                            attempts: number;
+                            nextAttemptAt: string | null;
+                        } | null;
                     };
                 };
             };
@@ -6198,44 +7941,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Error (the spec error format) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
-            };
-        };
-    };
-    revokeSidecarCredential: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                service: string;
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description revoked */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description no such credential */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Error (the spec error format) */
             default: {
@@ -6282,21 +7990,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description the credential is for another service */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description no revision published yet */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -6348,7 +8062,58 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSidecars: {
+        parameters: {
+            query?: {
+                service?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the fleet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            service: string;
+                            instanceId: string;
+                            host: string;
+                            appliedRevision: number | null;
+                            latestRevision: number | null;
+                            upToDate: boolean;
+                            policyPending: boolean;
+                            rejectedRevision: number | null;
+                            rejectionReason: string | null;
+                            uptimeSeconds: number | null;
+                            counters: {
+                                [key: string]: number;
+                            };
+                            lastSeen: string;
+                            stale: boolean;
+                        }[];
+                    };
+                };
             };
             /** @description Error (the spec error format) */
             default: {
@@ -6416,18 +8181,18 @@ export interface operations {
             };
         };
     };
-    listSidecars: {
+    listSidecarCredentials: {
         parameters: {
-            query?: {
-                service?: string;
-            };
+            query?: never;
             header?: never;
-            path?: never;
+            path: {
+                service: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description the fleet */
+            /** @description the credentials */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6435,22 +8200,121 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            id: string;
                             service: string;
-                            instanceId: string;
-                            host: string;
-                            appliedRevision: number | null;
-                            latestRevision: number | null;
-                            upToDate: boolean;
-                            rejectedRevision: number | null;
-                            rejectionReason: string | null;
-                            uptimeSeconds: number | null;
-                            counters: {
-                                [key: string]: number;
-                            };
-                            lastSeen: string;
-                            stale: boolean;
+                            name: string;
+                            createdAt: string;
+                            revokedAt: string | null;
+                            lastUsedAt: string | null;
                         }[];
                     };
+                };
+            };
+            /** @description no such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSidecarCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "orders-prod"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the credential and its token (prefix agc_sc_), never shown again */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        service: string;
+                        name: string;
+                        createdAt: string;
+                        revokedAt: string | null;
+                        lastUsedAt: string | null;
+                        token: string;
+                    };
+                };
+            };
+            /** @description no such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeSidecarCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such credential */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Error (the spec error format) */
@@ -6476,7 +8340,7 @@ export interface operations {
                 /** @description principal id */
                 principal?: string;
                 /** @description API key id */
-                api_key?: string;
+                apiKey?: string;
                 /** @description route id */
                 route?: string;
                 /** @description HTTP status (403) or status class (4xx) */
@@ -6484,7 +8348,7 @@ export interface operations {
                 /** @description the sidecar decision: allow, deny… */
                 decision?: string;
                 /** @description request id */
-                request_id?: string;
+                requestId?: string;
                 /** @description page size, 1..1000 (default 100) */
                 limit?: number;
                 /** @description `nextCursor` of the previous page */
@@ -6572,7 +8436,7 @@ export interface operations {
                 /** @description principal id */
                 principal?: string;
                 /** @description API key id */
-                api_key?: string;
+                apiKey?: string;
                 /** @description route id */
                 route?: string;
                 /** @description HTTP status (403) or status class (4xx) */
@@ -6580,7 +8444,7 @@ export interface operations {
                 /** @description the sidecar decision: allow, deny… */
                 decision?: string;
                 /** @description request id */
-                request_id?: string;
+                requestId?: string;
                 /** @description csv (RFC 4180, header row) or ndjson (one JSON object per line); default ndjson */
                 format?: "csv" | "ndjson";
             };
@@ -6656,9 +8520,9 @@ export interface operations {
                 /** @description action, e.g. service.create */
                 action?: string;
                 /** @description resource type, e.g. service */
-                resource_type?: string;
+                resourceType?: string;
                 /** @description resource id */
-                resource_id?: string;
+                resourceId?: string;
                 /** @description allowed or denied */
                 outcome?: "allowed" | "denied";
                 /** @description page size, 1..500 (default 50) */
@@ -6745,9 +8609,9 @@ export interface operations {
                 /** @description action, e.g. service.create */
                 action?: string;
                 /** @description resource type, e.g. service */
-                resource_type?: string;
+                resourceType?: string;
                 /** @description resource id */
-                resource_id?: string;
+                resourceId?: string;
                 /** @description allowed or denied */
                 outcome?: "allowed" | "denied";
                 /** @description csv (RFC 4180, header row) or ndjson (one JSON object per line); default ndjson */
@@ -6767,6 +8631,1272 @@ export interface operations {
                 content: {
                     "application/x-ndjson": unknown;
                 };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ready";
+                    };
+                };
+            };
+            /** @description not ready (ADMIN_STORE_UNAVAILABLE); the message says why */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOAuthClients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description all clients */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            type: "confidential" | "public";
+                            description: string | null;
+                            grants: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                            /** @description compared exactly (RFC 9700 §4.1.3) */
+                            redirectUris: string[];
+                            scopes: string[];
+                            /** @description scope → bundle roles carried by tokens granted that scope */
+                            scopeRoles: {
+                                [key: string]: string[];
+                            };
+                            /** @description services this client may get tokens for (the token `aud`) */
+                            audiences: string[];
+                            /** @description default from settings */
+                            accessTokenTtlSeconds: number | null;
+                            refreshTokenTtlSeconds: number | null;
+                            /** @description first characters of the secret, for recognising it */
+                            secretPrefix: string | null;
+                            disabled: boolean;
+                            createdAt: string;
+                            updatedAt: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "reporting",
+                 *       "name": "Nightly reporting",
+                 *       "type": "confidential",
+                 *       "grants": [
+                 *         "client_credentials"
+                 *       ],
+                 *       "scopes": [
+                 *         "agents.read"
+                 *       ],
+                 *       "scopeRoles": {
+                 *         "agents.read": [
+                 *           "viewer"
+                 *         ]
+                 *       },
+                 *       "audiences": [
+                 *         "agents"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    type: "confidential" | "public";
+                    /** @default null */
+                    description?: string | null;
+                    grants: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                    /**
+                     * @description compared exactly (RFC 9700 §4.1.3)
+                     * @default []
+                     */
+                    redirectUris?: string[];
+                    /** @default [] */
+                    scopes?: string[];
+                    /**
+                     * @description scope → bundle roles carried by tokens granted that scope
+                     * @default {}
+                     */
+                    scopeRoles?: {
+                        [key: string]: string[];
+                    };
+                    /** @description services this client may get tokens for (the token `aud`) */
+                    audiences: string[];
+                    /**
+                     * @description default from settings
+                     * @default null
+                     */
+                    accessTokenTtlSeconds?: number | null;
+                    /** @default null */
+                    refreshTokenTtlSeconds?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        type: "confidential" | "public";
+                        description: string | null;
+                        grants: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                        /** @description compared exactly (RFC 9700 §4.1.3) */
+                        redirectUris: string[];
+                        scopes: string[];
+                        /** @description scope → bundle roles carried by tokens granted that scope */
+                        scopeRoles: {
+                            [key: string]: string[];
+                        };
+                        /** @description services this client may get tokens for (the token `aud`) */
+                        audiences: string[];
+                        /** @description default from settings */
+                        accessTokenTtlSeconds: number | null;
+                        refreshTokenTtlSeconds: number | null;
+                        /** @description first characters of the secret, for recognising it */
+                        secretPrefix: string | null;
+                        disabled: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                        /** @description shown this once: store it now */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the client */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        type: "confidential" | "public";
+                        description: string | null;
+                        grants: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                        /** @description compared exactly (RFC 9700 §4.1.3) */
+                        redirectUris: string[];
+                        scopes: string[];
+                        /** @description scope → bundle roles carried by tokens granted that scope */
+                        scopeRoles: {
+                            [key: string]: string[];
+                        };
+                        /** @description services this client may get tokens for (the token `aud`) */
+                        audiences: string[];
+                        /** @description default from settings */
+                        accessTokenTtlSeconds: number | null;
+                        refreshTokenTtlSeconds: number | null;
+                        /** @description first characters of the secret, for recognising it */
+                        secretPrefix: string | null;
+                        disabled: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "disabled": true
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    disabled?: boolean;
+                    description?: string | null;
+                    grants?: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                    /** @description compared exactly (RFC 9700 §4.1.3) */
+                    redirectUris?: string[];
+                    scopes?: string[];
+                    /** @description scope → bundle roles carried by tokens granted that scope */
+                    scopeRoles?: {
+                        [key: string]: string[];
+                    };
+                    /** @description services this client may get tokens for (the token `aud`) */
+                    audiences?: string[];
+                    /** @description default from settings */
+                    accessTokenTtlSeconds?: number | null;
+                    refreshTokenTtlSeconds?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the client as stored now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        type: "confidential" | "public";
+                        description: string | null;
+                        grants: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                        /** @description compared exactly (RFC 9700 §4.1.3) */
+                        redirectUris: string[];
+                        scopes: string[];
+                        /** @description scope → bundle roles carried by tokens granted that scope */
+                        scopeRoles: {
+                            [key: string]: string[];
+                        };
+                        /** @description services this client may get tokens for (the token `aud`) */
+                        audiences: string[];
+                        /** @description default from settings */
+                        accessTokenTtlSeconds: number | null;
+                        refreshTokenTtlSeconds: number | null;
+                        /** @description first characters of the secret, for recognising it */
+                        secretPrefix: string | null;
+                        disabled: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateOAuthClientSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the client with its new secret, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        type: "confidential" | "public";
+                        description: string | null;
+                        grants: ("client_credentials" | "authorization_code" | "refresh_token" | "password" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
+                        /** @description compared exactly (RFC 9700 §4.1.3) */
+                        redirectUris: string[];
+                        scopes: string[];
+                        /** @description scope → bundle roles carried by tokens granted that scope */
+                        scopeRoles: {
+                            [key: string]: string[];
+                        };
+                        /** @description services this client may get tokens for (the token `aud`) */
+                        audiences: string[];
+                        /** @description default from settings */
+                        accessTokenTtlSeconds: number | null;
+                        refreshTokenTtlSeconds: number | null;
+                        /** @description first characters of the secret, for recognising it */
+                        secretPrefix: string | null;
+                        disabled: boolean;
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                        /** @description shown this once: store it now */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listIntrospectionEndpoints: {
+        parameters: {
+            query?: {
+                /** @description page size, 1..200 (default 50) */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description sort field (default id) */
+                sort?: "id" | "createdAt" | "updatedAt";
+                /** @description sort direction */
+                order?: "asc" | "desc";
+                /** @description introspection endpoint ids starting with this */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                /** @description service name */
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of introspection endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            service: string;
+                            id: string;
+                            definition: {
+                                id: string;
+                                /** Format: uri */
+                                endpoint: string;
+                                clientId: string;
+                                clientSecretEnv: string;
+                                /** @default 60 */
+                                cacheTtlSeconds: number;
+                                /** @default 10000 */
+                                cacheMaxEntries: number;
+                                /** @default 2000 */
+                                timeoutMs: number;
+                                audiences?: string[];
+                                /**
+                                 * @default {
+                                 *       "subject": "sub",
+                                 *       "roles": "roles",
+                                 *       "scopes": "scope"
+                                 *     }
+                                 */
+                                claims: {
+                                    /** @default sub */
+                                    subject: string;
+                                    /** @default roles */
+                                    roles: string;
+                                    /** @default scope */
+                                    scopes: string;
+                                };
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            version: number;
+                        }[];
+                        /** @description number of matching items */
+                        total?: number;
+                        /** @description pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createIntrospectionEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description service name */
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "corp-as",
+                 *       "endpoint": "https://as.example.com/oauth2/introspect",
+                 *       "clientId": "gateway",
+                 *       "clientSecretEnv": "CORP_AS_SECRET"
+                 *     }
+                 */
+                "application/json": {
+                    id: string;
+                    /** Format: uri */
+                    endpoint: string;
+                    clientId: string;
+                    clientSecretEnv: string;
+                    /** @default 60 */
+                    cacheTtlSeconds?: number;
+                    /** @default 10000 */
+                    cacheMaxEntries?: number;
+                    /** @default 2000 */
+                    timeoutMs?: number;
+                    audiences?: string[];
+                    /**
+                     * @default {
+                     *       "subject": "sub",
+                     *       "roles": "roles",
+                     *       "scopes": "scope"
+                     *     }
+                     */
+                    claims?: {
+                        /** @default sub */
+                        subject?: string;
+                        /** @default roles */
+                        roles?: string;
+                        /** @default scope */
+                        scopes?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description created; Location and ETag set */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        service: string;
+                        id: string;
+                        definition: {
+                            id: string;
+                            /** Format: uri */
+                            endpoint: string;
+                            clientId: string;
+                            clientSecretEnv: string;
+                            /** @default 60 */
+                            cacheTtlSeconds: number;
+                            /** @default 10000 */
+                            cacheMaxEntries: number;
+                            /** @default 2000 */
+                            timeoutMs: number;
+                            audiences?: string[];
+                            /**
+                             * @default {
+                             *       "subject": "sub",
+                             *       "roles": "roles",
+                             *       "scopes": "scope"
+                             *     }
+                             */
+                            claims: {
+                                /** @default sub */
+                                subject: string;
+                                /** @default roles */
+                                roles: string;
+                                /** @default scope */
+                                scopes: string;
+                            };
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIntrospectionEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description service name */
+                service: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the introspection endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        service: string;
+                        id: string;
+                        definition: {
+                            id: string;
+                            /** Format: uri */
+                            endpoint: string;
+                            clientId: string;
+                            clientSecretEnv: string;
+                            /** @default 60 */
+                            cacheTtlSeconds: number;
+                            /** @default 10000 */
+                            cacheMaxEntries: number;
+                            /** @default 2000 */
+                            timeoutMs: number;
+                            audiences?: string[];
+                            /**
+                             * @default {
+                             *       "subject": "sub",
+                             *       "roles": "roles",
+                             *       "scopes": "scope"
+                             *     }
+                             */
+                            claims: {
+                                /** @default sub */
+                                subject: string;
+                                /** @default roles */
+                                roles: string;
+                                /** @default scope */
+                                scopes: string;
+                            };
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceIntrospectionEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description service name */
+                service: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** Format: uri */
+                    endpoint: string;
+                    clientId: string;
+                    clientSecretEnv: string;
+                    /** @default 60 */
+                    cacheTtlSeconds?: number;
+                    /** @default 10000 */
+                    cacheMaxEntries?: number;
+                    /** @default 2000 */
+                    timeoutMs?: number;
+                    audiences?: string[];
+                    /**
+                     * @default {
+                     *       "subject": "sub",
+                     *       "roles": "roles",
+                     *       "scopes": "scope"
+                     *     }
+                     */
+                    claims?: {
+                        /** @default sub */
+                        subject?: string;
+                        /** @default roles */
+                        roles?: string;
+                        /** @default scope */
+                        scopes?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description the introspection endpoint as stored now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        service: string;
+                        id: string;
+                        definition: {
+                            id: string;
+                            /** Format: uri */
+                            endpoint: string;
+                            clientId: string;
+                            clientSecretEnv: string;
+                            /** @default 60 */
+                            cacheTtlSeconds: number;
+                            /** @default 10000 */
+                            cacheMaxEntries: number;
+                            /** @default 2000 */
+                            timeoutMs: number;
+                            audiences?: string[];
+                            /**
+                             * @default {
+                             *       "subject": "sub",
+                             *       "roles": "roles",
+                             *       "scopes": "scope"
+                             *     }
+                             */
+                            claims: {
+                                /** @default sub */
+                                subject: string;
+                                /** @default roles */
+                                roles: string;
+                                /** @default scope */
+                                scopes: string;
+                            };
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteIntrospectionEndpoint: {
+        parameters: {
+            query?: {
+                /** @description remove what refers to the object too (see docs/control-plane.md) */
+                cascade?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description service name */
+                service: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted with ?cascade=true: the references removed too */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: string;
+                        cascade: {
+                            type: string;
+                            id: string;
+                            change: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOAuthSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description published keys, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            kid: string;
+                            alg: string;
+                            createdAt: string;
+                            activatesAt: string;
+                            expiresAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateOAuthSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "publishDelaySeconds": 60
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description the new key is published this long before it signs (bundles reach sidecars within seconds)
+                     * @default 60
+                     */
+                    publishDelaySeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description the new key */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                        alg: string;
+                        createdAt: string;
+                        activatesAt: string;
+                        expiresAt: string | null;
+                    };
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "client_id": "reporting",
+                 *       "client_secret": "ocs_…",
+                 *       "scope": "agents.read"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description client_credentials | password | authorization_code | refresh_token | urn:ietf:params:oauth:grant-type:token-exchange */
+                    grant_type: string;
+                    client_id?: string;
+                    client_secret?: string;
+                    scope?: string;
+                    /** @description the service the token is for (required when the client has several) */
+                    audience?: string;
+                    username?: string;
+                    password?: string;
+                    code?: string;
+                    redirect_uri?: string;
+                    code_verifier?: string;
+                    refresh_token?: string;
+                    /** @description an API key, with subject_token_type urn:agentcore:params:oauth:token-type:api-key */
+                    subject_token?: string;
+                    subject_token_type?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the Authentication Response (Cache-Control: no-store) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        access_token: string;
+                        /** @constant */
+                        token_type: "Bearer";
+                        expires_in: number;
+                        scope: string;
+                        refresh_token?: string;
+                        id_token?: string;
+                    };
+                };
+            };
+            /** @description RFC 6749 §5.2 error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked, or nothing to revoke */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthIntrospect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {"active": …} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthAuthorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML sign-in form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthUserinfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JWK Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oauthMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    openidConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error (the spec error format) */
             default: {

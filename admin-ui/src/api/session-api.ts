@@ -3,7 +3,6 @@ import { queryOptions } from '@tanstack/react-query';
 import { ApiError } from './api-error';
 import { api, setCsrfToken, unwrap } from './client';
 import type { AdminSessionWire } from './types';
-import { readField } from './wire-names';
 
 export type AdminRole = 'owner' | 'security-admin' | 'platform-engineer' | 'auditor';
 
@@ -15,8 +14,8 @@ export interface AdminSession {
 }
 
 function toSession(wire: AdminSessionWire): AdminSession {
-  setCsrfToken(readField(wire, 'csrfToken', 'csrf_token'));
-  return { username: wire.username, role: wire.role, expiresAt: readField(wire, 'expiresAt', 'expires_at') };
+  setCsrfToken(wire.csrfToken);
+  return { username: wire.username, role: wire.role, expiresAt: wire.expiresAt };
 }
 
 /** The current admin, or null when not signed in (401). */

@@ -20,7 +20,7 @@ export function ApiKeyActions({ service, apiKey, onRotated }: { service: string;
     onSettled: refresh,
   });
   if (apiKey.state === 'revoked') return <span className="hint">revoked</span>;
-  const overlapError = Number.isNaN(minutes) || minutes < 0 || minutes > 43200 ? 'Between 0 and 43200 minutes (30 days)' : fieldMessage(rotate.error, 'overlap_seconds');
+  const overlapError = Number.isNaN(minutes) || minutes < 0 || minutes > 43200 ? 'Between 0 and 43200 minutes (30 days)' : fieldMessage(rotate.error, 'overlapSeconds');
   return (
     <div className="row">
       <DialogTrigger>
