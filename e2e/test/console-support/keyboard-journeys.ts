@@ -24,6 +24,7 @@ async function tabTo(page: Page, name: RegExp, max = 80): Promise<void> {
 
 /** Journey 1 without a mouse: sign in, create a key, copy it, use it, revoke it. */
 export async function keyboardApiKeyJourney(sys: ConsoleSystem, browser: Browser): Promise<void> {
+  await sys.call('POST', '/api/v1/principals', { id: 'svc-keyboard', kind: 'service-account', displayName: 'e2e keyboard journey' });
   const ctx = await newContext(browser, sys.admin.url);
   const page = await ctx.newPage();
   try {
