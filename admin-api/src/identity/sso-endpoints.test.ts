@@ -117,12 +117,12 @@ describe('console SSO with a real oidc-provider', () => {
     idp.nextUser = 'bob';
     const jar = new Map<string, string>();
     const cb = callbackHop(await walk(`${srv.base}/api/v1/sso/kc/start`, jar, 15, html));
-    expect([cb?.status, cb?.location]).toEqual([302, '/?sso_error=NO_ROLE']);
+    expect([cb?.status, cb?.location]).toEqual([302, '/sign-in?sso_error=NO_ROLE']);
     expect(jar.has('agentcore_session')).toBe(false);
     const forged = await fetch(`${srv.base}/api/v1/sso/kc/callback?code=abc&state=forged`, { redirect: 'manual', headers: { accept: html } });
-    expect([forged.status, forged.headers.get('location')]).toEqual([302, '/?sso_error=REFUSED']);
+    expect([forged.status, forged.headers.get('location')]).toEqual([302, '/sign-in?sso_error=REFUSED']);
     const unknown = await fetch(`${srv.base}/api/v1/sso/nope/start`, { redirect: 'manual', headers: { accept: html } });
-    expect([unknown.status, unknown.headers.get('location')]).toEqual([302, '/?sso_error=UNKNOWN_PROVIDER']);
+    expect([unknown.status, unknown.headers.get('location')]).toEqual([302, '/sign-in?sso_error=UNKNOWN_PROVIDER']);
     // an API client asking for JSON still gets the error body
     const api = await fetch(`${srv.base}/api/v1/sso/kc/callback?code=abc&state=forged`, { redirect: 'manual', headers: { accept: 'application/json' } });
     expect([api.status, ((await api.json()) as { error: { code: string } }).error.code]).toEqual([401, 'UNAUTHENTICATED']);

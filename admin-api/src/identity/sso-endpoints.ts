@@ -3,7 +3,7 @@
  * (redirect to the IdP) and `GET /api/v1/sso/{provider}/callback` (code → ID token → the same session
  * cookie the password login sets, then a redirect back into the console).
  * A refusal answers a browser navigation (Accept: text/html) with a redirect to the console's sign-in page,
- * `/?sso_error=<CODE>` (NO_ROLE, REFUSED, ACCOUNT_DISABLED, PROVIDER_UNAVAILABLE, UNKNOWN_PROVIDER, BUSY …), and
+ * `/sign-in?sso_error=<CODE>` (NO_ROLE, REFUSED, ACCOUNT_DISABLED, PROVIDER_UNAVAILABLE, UNKNOWN_PROVIDER, BUSY …), and
  * API clients with the spec's JSON error.
  */
 import type { Request } from 'express';
@@ -61,7 +61,7 @@ function resolver(d: SsoDeps): Resolve {
 }
 
 /** Where the console's sign-in page shows SSO refusals. */
-export const CONSOLE_SIGN_IN = '/';
+export const CONSOLE_SIGN_IN = '/sign-in';
 
 /** The short code of a refusal for the console (`ADMIN_SSO_NO_ROLE` → `NO_ROLE`). */
 export const ssoErrorCode = (code: string): string => code.replace(/^ADMIN_(SSO_)?/, '');
@@ -102,7 +102,7 @@ function startEndpoint(d: SsoDeps, resolve: Resolve) {
     access: 'public',
     params: Params,
     query: z.object({ returnTo: z.string().max(2048).optional().describe('a console path to land on afterwards') }),
-    responses: { 302: { description: 'redirect to the provider (or, for a browser, to /?sso_error=<CODE> on a refusal)' }, 404: { description: 'no such enabled provider' }, 503: { description: 'provider unavailable' } },
+    responses: { 302: { description: 'redirect to the provider (or, for a browser, to /sign-in?sso_error=<CODE> on a refusal)' }, 404: { description: 'no such enabled provider' }, 503: { description: 'provider unavailable' } },
     async handler({ req, params, query }) {
       try {
         const p = await resolve(params.provider);
@@ -123,7 +123,7 @@ function callbackEndpoint(d: SsoDeps, resolve: Resolve) {
     path: '/api/v1/sso/{provider}/callback',
     operationId: 'finishSso',
     summary: 'The OIDC redirect URI: checks the answer, sets the session cookie, redirects into the console',
-    description: 'Refusals (bad state, replayed answer, wrong audience or nonce, no mapped console role) set no cookie. A browser navigation (Accept: text/html) is redirected to the console sign-in page `/?sso_error=<CODE>` (e.g. NO_ROLE, REFUSED); API clients get 401/403/503 in the error format.',
+    description: 'Refusals (bad state, replayed answer, wrong audience or nonce, no mapped console role) set no cookie. A browser navigation (Accept: text/html) is redirected to the console sign-in page `/sign-in?sso_error=<CODE>` (e.g. NO_ROLE, REFUSED); API clients get 401/403/503 in the error format.',
     tags,
     access: 'public',
     params: Params,

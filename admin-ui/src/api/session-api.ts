@@ -53,5 +53,9 @@ export interface SsoProvider {
   startUrl: string;
 }
 
-/** SSO providers: the admin API has no SSO yet (a later issue adds it), so none; the sign-in page renders the slot when this is non-empty. */
-export const ssoProvidersQuery = queryOptions({ queryKey: ['session', 'sso-providers'], queryFn: async (): Promise<SsoProvider[]> => [], staleTime: Infinity });
+/** The enabled OIDC providers (`GET /api/v1/sso/providers`); the sign-in page shows a "Sign in with …" button for each. */
+export const ssoProvidersQuery = queryOptions({
+  queryKey: ['session', 'sso-providers'],
+  queryFn: async (): Promise<SsoProvider[]> => (await unwrap(api.GET('/api/v1/sso/providers'))).items.map((p) => ({ id: p.id, label: p.displayName, startUrl: p.startUrl })),
+  staleTime: 60_000,
+});

@@ -7,6 +7,15 @@ import { ApiError, describeError } from '../api/api-error';
 import { sessionQuery, signIn, ssoProvidersQuery } from '../api/session-api';
 import { safeNext } from './require-session';
 
+/** What the admin API's single sign-on refusals (`/sign-in?sso_error=CODE`) mean to the person signing in. */
+const SSO_ERRORS: Record<string, string> = {
+  NO_ROLE: 'You signed in with your identity provider, but none of your groups maps to a console role. Ask an owner to map one.',
+  ACCOUNT_DISABLED: 'Your console account is disabled. Ask an owner.',
+  PROVIDER_UNAVAILABLE: 'The identity provider did not answer. Try again in a moment.',
+  REFUSED: 'The sign-in answer from the identity provider was refused (expired, replayed or not for this console). Start again.',
+  UNKNOWN_PROVIDER: 'That single sign-on provider is not configured.',
+};
+
 /** The sign-in page. */
 export default function SignInPage() {
   const [params] = useSearchParams();
@@ -27,11 +36,17 @@ export default function SignInPage() {
   });
   if (session.data && !login.isPending) return <Navigate to={next} replace />;
   const expired = params.get('expired') === '1';
+  const ssoError = params.get('sso_error');
   const err = login.error;
   return (
     <main className="signin">
       <h1>Sign in to AgentCore</h1>
       {expired && <p className="notice" role="status">Your session ended. Sign in again to continue where you were.</p>}
+      {ssoError !== null && (
+        <p className="alert" role="alert">
+          {SSO_ERRORS[ssoError] ?? `Single sign-on failed (${ssoError}).`}
+        </p>
+      )}
       <Form
         className="stack"
         onSubmit={(e) => {
@@ -59,7 +74,7 @@ export default function SignInPage() {
       {(sso.data ?? []).length > 0 && (
         <div className="stack" aria-label="Single sign-on">
           {sso.data!.map((p) => (
-            <a key={p.id} className="button" href={`${p.startUrl}?next=${encodeURIComponent(next)}`}>
+            <a key={p.id} className="button" href={`${p.startUrl}?returnTo=${encodeURIComponent(next)}`}>
               Sign in with {p.label}
             </a>
           ))}
