@@ -25,13 +25,18 @@ export interface SyncedSystem {
   close(): Promise<void>;
 }
 
+/** Options of `startSyncedSystem`: `adminEnv` is added to the admin API's environment (e.g. `AGENTCORE_SECRET_KEY`). */
+export interface SyncedSystemOptions {
+  adminEnv?: Record<string, string>;
+}
+
 /** Starts the admin API, the demo backend (seeded as service `agents`) and a synced sidecar in front of it. */
-export async function startSyncedSystem(prefix: string): Promise<SyncedSystem> {
+export async function startSyncedSystem(prefix: string, options: SyncedSystemOptions = {}): Promise<SyncedSystem> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const backend = await startDemoBackend({ port: 0, quiet: true });
   const a = loadAdminConfig(['--listen', '127.0.0.1:0', '--database', `sqlite:${join(dir, 'agentcore.db')}`, '--log-level', 'warn'], {});
   if (!a.ok) throw new Error('bad admin config');
-  const admin = await startAdmin(a.config, { env: { AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: quiet() });
+  const admin = await startAdmin(a.config, { env: { ...options.adminEnv, AGENTCORE_ADMIN_PASSWORD: PASSWORD }, logDestination: quiet() });
   const token = await loginForToken(admin.url, 'admin', PASSWORD);
   const seeded = await seedService(admin.url, token, demo);
   const p = loadProxyConfig(
