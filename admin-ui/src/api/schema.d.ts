@@ -217,7 +217,7 @@ export interface paths {
         };
         /**
          * The OIDC redirect URI: checks the answer, sets the session cookie, redirects into the console
-         * @description Refusals (bad state, replayed answer, wrong audience or nonce, no mapped console role) set no cookie. A browser navigation (Accept: text/html) is redirected to the console sign-in page `/?sso_error=<CODE>` (e.g. NO_ROLE, REFUSED); API clients get 401/403/503 in the error format.
+         * @description Refusals (bad state, replayed answer, wrong audience or nonce, no mapped console role) set no cookie. A browser navigation (Accept: text/html) is redirected to the console sign-in page `/sign-in?sso_error=<CODE>` (e.g. NO_ROLE, REFUSED); API clients get 401/403/503 in the error format.
          */
         get: operations["finishSso"];
         put?: never;
@@ -2564,7 +2564,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description redirect to the provider (or, for a browser, to /?sso_error=<CODE> on a refusal) */
+            /** @description redirect to the provider (or, for a browser, to /sign-in?sso_error=<CODE> on a refusal) */
             302: {
                 headers: {
                     [name: string]: unknown;
