@@ -21,7 +21,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['policies/src/**/*.ts', `proxy/src/${STAGES}/**/*.ts`, 'admin-api/src/auth/**/*.ts'],
-      exclude: ['**/*.test.ts', '**/*.bench.*'],
+      exclude: ['**/*.test.ts', '**/*.bench.*', '**/test-*.ts'],
       reporter: ['text-summary', 'json-summary', 'text'],
       reportsDirectory: '.cache/coverage',
       thresholds: {
