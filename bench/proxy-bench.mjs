@@ -46,6 +46,7 @@ async function startOtlpSink() {
 /** The targets, in the order they run within each round. */
 const TARGETS = [
   { id: 'direct', label: 'backend direct', path: '/bench/public', headers: {} },
+  { id: 'undici', label: 'plain node:http + undici Pool.dispatch proxy (bench/undici-proxy-server.mjs)', path: '/bench/public', headers: {} },
   { id: 'http-proxy', label: 'http-proxy 1.18, keep-alive agent', path: '/bench/public', headers: {} },
   { id: 'sidecar', label: 'sidecar, public route (pass-through)', path: '/bench/public', headers: {} },
   {
@@ -537,10 +538,11 @@ async function main() {
     urls.direct = backend.url;
     log(`backend: ${backend.kind} at ${backend.url}`);
 
-    if (opts.targets.some((t) => t.id === 'http-proxy')) {
-      const entry = start('http-proxy', process.execPath, [join(ROOT, 'bench/http-proxy-server.mjs'), backend.url], 'pipe');
-      urls['http-proxy'] = `http://127.0.0.1:${await readPort(entry)}`;
-      log(`http-proxy: ${urls['http-proxy']}`);
+    for (const [id, script] of [['undici', 'bench/undici-proxy-server.mjs'], ['http-proxy', 'bench/http-proxy-server.mjs']]) {
+      if (!opts.targets.some((t) => t.id === id)) continue;
+      const entry = start(id, process.execPath, [join(ROOT, script), backend.url], 'pipe');
+      urls[id] = `http://127.0.0.1:${await readPort(entry)}`;
+      log(`${id}: ${urls[id]}`);
     }
 
     if (needSidecar) {
@@ -584,7 +586,7 @@ async function main() {
       if (r.status !== 200 || r.body.length !== BODY_BYTES) {
         throw new Error(`${t.id}: GET ${t.path} answered ${r.status} with ${r.body.length} bytes (expected 200, ${BODY_BYTES}): ${r.body.toString('utf8').slice(0, 300)}`);
       }
-      if (t.path !== '/bench/public' && t.id !== 'direct' && t.id !== 'http-proxy') {
+      if (t.path !== '/bench/public') {
         const anon = await httpGet(urls[t.id] + t.path);
         if (anon.status !== 401) throw new Error(`${t.id}: GET ${t.path} without an API key answered ${anon.status}, expected 401: the pipeline is not enforcing`);
       }

@@ -4,6 +4,7 @@
  * value stops the process with a message naming the flag to fix.
  */
 import { hostPort, intFlag as int, loadCliConfig, helpText as cliHelpText, type CliSpec, type ConfigResult as CliConfigResult } from '@agentcore/cli-config';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** The validated configuration; field order is the `--help` order. */
@@ -47,7 +48,11 @@ export const ProxyConfig = z
     upstreamConnections: int(1, 100_000).default(256).describe('max connections per upstream origin'),
     rateLimitMaxKeys: int(100, 100_000_000).default(100_000).describe('in-memory rate-limit counters kept at most, LRU'),
     wsMaxConnections: int(1, 1_000_000).default(9_000).describe('WebSocket connections relayed at most by one process; each holds two sockets'),
-    workers: int(1, 64).default(1).describe('worker processes sharing the traffic port (node:cluster); without --redis each keeps 1/N of every limit'),
+    workers: z
+      .union([z.literal('auto'), int(1, 64)], { error: 'must be auto or a whole number from 1 to 64' })
+      .transform((v) => (v === 'auto' ? Math.min(64, availableParallelism()) : v))
+      .default(1)
+      .describe('worker processes sharing the traffic port (node:cluster), or auto = one per CPU this process may run on (the production setting); without --redis each keeps 1/N of every limit'),
     redis: z
       .url({ protocol: /^rediss?$/, error: 'must be a Redis URL like redis://127.0.0.1:6379' })
       .optional()

@@ -6,11 +6,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoBackend, type DemoBackend } from '../../e2e/src/demo-backend.js';
+import { loadConfig } from '../src/index.js';
 import { demoBundle } from './helpers.js';
 
 const cli = new URL('../dist/cli.js', import.meta.url).pathname;
@@ -109,11 +110,23 @@ describe('configuration', () => {
     ['cert without key', ['--bundle', 'x.json', '--upstream', 'http://127.0.0.1:1', '--tls-cert', 'c.pem'], '--tls-key'],
     ['unknown flag', ['--bundel', 'x.json'], 'bundel'],
     ['bad number', ['--bundle', 'x.json', '--upstream', 'http://127.0.0.1:1', '--trusted-hops', '-1'], '--trusted-hops'],
+    ['bad worker count', ['--bundle', 'x.json', '--upstream', 'http://127.0.0.1:1', '--workers', 'many'], 'must be auto or a whole number from 1 to 64'],
+    ['zero workers', ['--bundle', 'x.json', '--upstream', 'http://127.0.0.1:1', '--workers', '0'], '--workers'],
   ])('refuses %s with exit 2 and says what to fix', (_n, args, mention) => {
     const r = run(args);
     expect(r.code).toBe(2);
     expect(r.out).toContain('invalid configuration');
     expect(r.out).toContain(mention);
+  });
+
+  it('--workers auto means one worker per CPU this process may run on', () => {
+    const base = ['--bundle', 'x.json', '--upstream', 'http://127.0.0.1:1'];
+    const auto = loadConfig([...base, '--workers', 'auto'], {});
+    expect(auto.ok && auto.config.workers).toBe(Math.min(64, availableParallelism()));
+    const env = loadConfig(base, { AGENTCORE_PROXY_WORKERS: 'auto' });
+    expect(env.ok && env.config.workers).toBe(Math.min(64, availableParallelism()));
+    const one = loadConfig(base, {});
+    expect(one.ok && one.config.workers).toBe(1);
   });
 
   it('reads AGENTCORE_PROXY_* variables, and refuses an invalid bundle at start with its error paths', () => {

@@ -15,10 +15,10 @@ import type { Respond } from '../pipeline/stage.js';
 import { Forwarding } from './forwarding.js';
 
 /**
- * Forwards the request upstream through its route's cluster. Resolves once the request ended: with the proxy's
+ * Forwards the request upstream through its route's cluster. Calls `done` once the request ended: with the proxy's
  * answer when forwarding failed before any response byte was sent, undefined when the response was relayed (or
- * cut, or the client left). Never rejects.
+ * cut, or the client left). A callback, not a promise: no promise and microtask per request (issue #16).
  */
-export function forward(ctx: RequestContext): Promise<Respond | undefined> {
-  return new Promise((resolve) => new Forwarding(ctx, ctx.route!.upstream.cluster, resolve).start());
+export function forward(ctx: RequestContext, done: (failure: Respond | undefined) => void): void {
+  new Forwarding(ctx, ctx.route!.upstream.cluster, done).start();
 }

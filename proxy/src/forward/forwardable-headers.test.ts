@@ -19,3 +19,12 @@ describe('unforwardableHeader', () => {
     expect(unforwardableHeader(flat)?.problem).toContain(problem);
   });
 });
+
+describe('unforwardableHeader from an index', () => {
+  it('skips the checks before `from` but still counts Host and Content-Length there', () => {
+    expect(unforwardableHeader(['x a', '1', 'x-b', '2'], 2)).toBeUndefined();
+    expect(unforwardableHeader(['x-a', '1', 'x-b', '李'], 2)?.problem).toContain('above U+00FF');
+    expect(unforwardableHeader(['Host', 'a', 'host', 'b'], 2)?.problem).toContain('more than one Host');
+    expect(unforwardableHeader(['Content-Length', '1', 'content-length', '1'], 2)?.problem).toContain('Content-Length');
+  });
+});

@@ -12,11 +12,19 @@ const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Header names undici refuses in a dispatch (it frames the message itself). */
 const REFUSED = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
 
-/** The first header of a flat [name, value, …] list undici would refuse, with why; undefined when all can be sent. */
-export function unforwardableHeader(flat: readonly string[]): { header: string; problem: string } | undefined {
+/**
+ * The first header of a flat [name, value, …] list undici would refuse, with why; undefined when all can be sent.
+ * Entries before `from` (an even index) are known good; they still count toward the one-Host, one-Content-Length rule.
+ */
+export function unforwardableHeader(flat: readonly string[], from = 0): { header: string; problem: string } | undefined {
   let host = 0;
   let length = 0;
-  for (let i = 0; i < flat.length; i += 2) {
+  for (let i = 0; i < from; i += 2) {
+    const name = flat[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') host++;
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') length++;
+  }
+  for (let i = from; i < flat.length; i += 2) {
     const name = flat[i]!;
     const lower = name.toLowerCase();
     const header = name.slice(0, 64);

@@ -13,13 +13,17 @@ import { isFailedTry, type TryOutcome } from '../upstream/try-outcome.js';
 import type { Target, UpstreamCluster } from '../upstream/upstream-cluster.js';
 import { RelayHandler, type TryOwner } from './relay-handler.js';
 import { unforwardableHeader } from './forwardable-headers.js';
-import { upstreamRequestHeaders } from './upstream-headers.js';
+import { buildUpstreamHeaders } from './upstream-headers.js';
 import { admissionRefused, BodyLimit, noHealthyTarget, unforwardable } from './upstream-failure.js';
 
 /** Forwards one request; `finish` settles it exactly once. */
 export class Forwarding implements TryOwner {
   private readonly deadline: number;
-  private readonly tried = new Set<Target>();
+  /** tries started so far */
+  private tries = 0;
+  /** the targets tried so far, built on the first retry (most requests have one try: no Set for them) */
+  private tried: Set<Target> | undefined;
+  private firstTarget: Target | undefined;
   private readonly hashKey: string | undefined;
   readonly retryable: boolean;
   private retries = 0;
@@ -65,8 +69,9 @@ export class Forwarding implements TryOwner {
   start(): void {
     // A request undici would refuse is the client's fault: 400 before admission, so no breaker, outlier or retry
     // state ever counts it (finding 1 of issue #9).
-    this.headers = upstreamRequestHeaders(this.ctx);
-    const bad = unforwardableHeader(this.headers);
+    const built = buildUpstreamHeaders(this.ctx);
+    this.headers = built.headers;
+    const bad = unforwardableHeader(this.headers, built.checkFrom);
     if (bad) {
       this.ctx.upstreamError = 'unforwardable-header';
       this.finish(unforwardable(bad.header, bad.problem));
@@ -99,6 +104,7 @@ export class Forwarding implements TryOwner {
       this.finish(undefined);
       return;
     }
+    if (this.firstTarget !== undefined) this.tried ??= new Set([this.firstTarget]);
     const target = this.cluster.pick(this.hashKey, this.tried);
     if (!target) {
       ctx.upstreamError = 'no-healthy-target';
@@ -106,7 +112,9 @@ export class Forwarding implements TryOwner {
       this.finish(noHealthyTarget());
       return;
     }
-    this.tried.add(target);
+    this.tries++;
+    if (this.firstTarget === undefined) this.firstTarget = target;
+    else this.tried!.add(target);
     this.cluster.tryStarted(target);
     const handler = new RelayHandler(this, target);
     if (ctx.upstreamStart === 0) ctx.upstreamStart = performance.now();
@@ -129,7 +137,7 @@ export class Forwarding implements TryOwner {
     const route = ctx.route!;
     const req = ctx.req;
     let body: Dispatcher.DispatchOptions['body'] = null;
-    if (this.tried.size === 1) {
+    if (this.tries === 1) {
       const cl = req.headers['content-length'];
       if (req.headers['transfer-encoding'] !== undefined) body = req.pipe(new BodyLimit(route.maxBodyBytes, ctx));
       else if (cl !== undefined && cl !== '0') {

@@ -54,7 +54,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
     private readonly target: Target,
   ) {
     this.ctx = owner.ctx;
-    this.ctx.res.once('close', this.onClientClose);
+    this.ctx.res.on('close', this.onClientClose);
   }
 
   /**

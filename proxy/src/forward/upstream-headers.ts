@@ -24,6 +24,16 @@ function underscoreDropped(lower: string, mode: 'drop' | 'reject' | 'allow'): bo
 
 /** Builds the header list sent upstream (flat [name, value, …]); the WebSocket relay uses it too. */
 export function upstreamRequestHeaders(ctx: RequestContext): string[] {
+  return buildUpstreamHeaders(ctx).headers;
+}
+
+/**
+ * The header list sent upstream, and from which index on it needs checking for what undici refuses
+ * (`forwardable-headers.ts`): the client's own headers come from Node's HTTP parser, which already refused
+ * non-token names, control characters and repeated or malformed Content-Length, and the accept stage refused a
+ * repeated Host; what the sidecar adds (identity headers from claims, the bundle's transforms) is checked.
+ */
+export function buildUpstreamHeaders(ctx: RequestContext): { headers: string[]; checkFrom: number } {
   const raw = ctx.req.rawHeaders;
   const listed = connectionListed(ctx.req.headers.connection);
   const underscores = ctx.policy.bundle.requestHeaders.withUnderscores;
@@ -38,7 +48,11 @@ export function upstreamRequestHeaders(ctx: RequestContext): string[] {
     out.push(name, raw[i + 1]!);
   }
   const route = ctx.route!;
-  if (route.requestTransform) out = applyHeaderTransform(out, route.requestTransform);
+  let checkFrom = out.length;
+  if (route.requestTransform) {
+    out = applyHeaderTransform(out, route.requestTransform);
+    checkFrom = 0;
+  }
   out.push(
     'x-forwarded-for',
     ctx.forwardedFor,
@@ -50,7 +64,9 @@ export function upstreamRequestHeaders(ctx: RequestContext): string[] {
     ctx.traceparent,
   );
   if (ctx.host !== undefined) out.push('x-forwarded-host', ctx.host);
+  // the five above are built from validated parts (accept stage: request id, traceparent, Host, addresses)
+  if (checkFrom !== 0) checkFrom = out.length;
   const p = ctx.principal;
   if (p && !route.isPublic) for (const h of identityHeaders(p)) out.push(h);
-  return out;
+  return { headers: out, checkFrom };
 }

@@ -71,7 +71,7 @@ class RequestPipeline implements Pipeline {
       else {
         // `Expect: 100-continue` (Node's checkContinue): the client sends its body only once every stage passed.
         if (req.headers.expect !== undefined && req.httpVersion === '1.1') res.writeContinue();
-        void forward(ctx).then((failure) => this.forwarded(ctx, failure));
+        forward(ctx, (failure) => this.forwarded(ctx, failure));
       }
     });
   };

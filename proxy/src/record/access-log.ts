@@ -87,47 +87,77 @@ export class AccessLogBatcher implements AccessLogSink {
   }
 }
 
-const ms = (x: number): number => Math.round(x * 100) / 100;
+/** Characters that make a string need JSON escaping: quote, backslash, controls, and surrogates (lone ones are escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A JSON string literal, byte for byte what `JSON.stringify(s)` gives; the common case is a plain concatenation. */
+function str(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** `str` for a nullable value. */
+function strOrNull(s: string | null | undefined): string {
+  return s === null || s === undefined ? 'null' : str(s);
+}
+
+/** A JSON number as `JSON.stringify` writes it (non-finite → null). */
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
+}
+
+/**
+ * `num(ms(x))` without converting a double: milliseconds with at most two decimals, from integers (V8 caches the
+ * strings of small integers; a double's shortest form is computed each time). Same text (a property test checks it).
+ */
+function msText(x: number): string {
+  const r = Math.round(x * 100);
+  if (!(r >= 0 && r < 1e15)) return num(r / 100);
+  const frac = r % 100;
+  const whole = (r - frac) / 100;
+  if (frac === 0) return String(whole);
+  if (frac < 10) return `${whole}.0${frac}`;
+  return frac % 10 === 0 ? `${whole}.${frac / 10}` : `${whole}.${frac}`;
+}
+
+/** `new Date(ms).toISOString()`, computed once per millisecond (many requests end in the same one under load). */
+let isoMs = -1;
+let isoText = '';
+function isoTime(now: number): string {
+  if (now !== isoMs) {
+    isoMs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}
 
 /**
  * Writes the access-log line of a finished request. The line has pino's shape (`level` 30, `time`,
- * `svc`, `msg: "access"`) and goes to pino's destination, but is serialised with one
- * `JSON.stringify` of a flat object instead of pino's per-key serialisers: that was ~5% of a
- * pass-through request's CPU (docs/benchmarks.md).
+ * `svc`, `msg: "access"`) and goes to pino's destination. It is built as one string from fixed
+ * fields in a fixed order — the same bytes `JSON.stringify` gives for the same object (a property
+ * test checks it), without building that object: the object, its serialisation and
+ * `toISOString()` were most of the access log's cost per request (docs/benchmarks.md, issue #16).
  */
 export function logAccess(sink: AccessLogSink, ctx: RequestContext, status: number, end: number): void {
   const policy = ctx.policy;
   const level = policy.logLevel;
   if (level === 'none') return;
-  const line: Record<string, unknown> = {
-    level: 30,
-    time: new Date().toISOString(),
-    svc: 'agentcore-proxy',
-    msg: 'access',
-    request_id: ctx.requestId,
-    method: ctx.method,
-    path: ctx.path,
-    route: ctx.route?.id ?? null,
-    status,
-    latency_ms: ms(end - ctx.startedAt),
-    decision: ctx.decision,
-    reason: ctx.reason,
-    client: ctx.clientAddress,
-  };
+  let line =
+    `{"level":30,"time":"${isoTime(Date.now())}","svc":"agentcore-proxy","msg":"access","request_id":${str(ctx.requestId)}` +
+    `,"method":${str(ctx.method)},"path":${str(ctx.path)},"route":${strOrNull(ctx.route?.id)},"status":${num(status)}` +
+    `,"latency_ms":${msText(end - ctx.startedAt)},"decision":${str(ctx.decision)},"reason":${str(ctx.reason)},"client":${str(ctx.clientAddress)}`;
   if (level !== 'minimal') {
-    line.trace_id = ctx.traceId;
-    if (ctx.query !== '') line.query = redactQuery(ctx.query, policy.redactQueryParams);
-    line.upstream_ms = ctx.upstreamStart === 0 ? null : ms((ctx.upstreamEnd || end) - ctx.upstreamStart);
-    line.principal = ctx.principal?.id ?? null;
-    line.auth_method = ctx.principal?.method ?? null;
-    line.credential = ctx.principal?.credentialId ?? null;
-    line.bytes_in = ctx.bytesIn;
-    line.bytes_out = ctx.bytesOut;
-    if (ctx.authFailure) line.auth_failure = ctx.authFailure;
-    if (ctx.upstreamError) line.upstream_error = ctx.upstreamError;
+    line += `,"trace_id":${str(ctx.traceId)}`;
+    if (ctx.query !== '') line += `,"query":${str(redactQuery(ctx.query, policy.redactQueryParams))}`;
+    const p = ctx.principal;
+    line +=
+      `,"upstream_ms":${ctx.upstreamStart === 0 ? 'null' : msText((ctx.upstreamEnd || end) - ctx.upstreamStart)}` +
+      `,"principal":${strOrNull(p?.id)},"auth_method":${strOrNull(p?.method)},"credential":${strOrNull(p?.credentialId)}` +
+      `,"bytes_in":${num(ctx.bytesIn)},"bytes_out":${num(ctx.bytesOut)}`;
+    if (ctx.authFailure) line += `,"auth_failure":${str(ctx.authFailure)}`;
+    if (ctx.upstreamError) line += `,"upstream_error":${str(ctx.upstreamError)}`;
     const ua = ctx.req.headers['user-agent'];
-    if (ua) line.user_agent = ua;
+    if (ua) line += `,"user_agent":${str(ua)}`;
   }
-  if (level === 'full') line.request_headers = redactedHeaders(ctx.req.rawHeaders, policy.redactHeaders);
-  sink.write(JSON.stringify(line) + '\n');
+  if (level === 'full') line += `,"request_headers":${JSON.stringify(redactedHeaders(ctx.req.rawHeaders, policy.redactHeaders))}`;
+  sink.write(line + '}\n');
 }

@@ -65,7 +65,7 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
   // CONNECT (Node would close the socket without a word): the sidecar is no forward proxy → 405 in our format.
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     log.info({ status: 405, reason: 'CONNECT_NOT_ALLOWED', decision: 'deny', method: 'CONNECT', client: req.socket.remoteAddress }, 'access');
-    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
+    metrics.requests.inc(['(none)', 'OTHER', '4xx', 'deny']);
     socket.on('error', () => socket.destroy());
     socket.end(clientErrorResponse(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: this is a reverse proxy, not a forward proxy', 'allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n'));
   });
@@ -79,13 +79,13 @@ export function createTrafficServer(config: ProxyConfig, h: TrafficHandlers, log
     }
     const [status, publicCode, message] = clientErrorAnswer(code, config.maxHeaderBytes);
     log.info({ status, reason: code || 'CLIENT_ERROR', decision: 'deny', client: socket.remoteAddress }, 'access');
-    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '4xx', decision: 'deny' });
+    metrics.requests.inc(['(none)', 'OTHER', '4xx', 'deny']);
     socket.end(clientErrorResponse(status, publicCode, message));
     socket.destroySoon?.();
   });
   gateConnections(server, config, config.tlsCert !== undefined, (cap, client) => {
     log.info({ status: 503, reason: cap === 'total' ? 'MAX_CONNECTIONS' : 'MAX_CONNECTIONS_PER_CLIENT', decision: 'error', client }, 'connection refused');
-    metrics.requests.inc({ route: '(none)', method: 'OTHER', status_class: '5xx', decision: 'error' });
+    metrics.requests.inc(['(none)', 'OTHER', '5xx', 'error']);
   });
   return server;
 }
