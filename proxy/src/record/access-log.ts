@@ -88,6 +88,7 @@ export class AccessLogBatcher implements AccessLogSink {
 }
 
 /** Characters that make a string need JSON escaping: quote, backslash, controls, and surrogates (lone ones are escaped). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: JSON must escape them
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A JSON string literal, byte for byte what `JSON.stringify(s)` gives; the common case is a plain concatenation. */
