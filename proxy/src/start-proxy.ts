@@ -79,7 +79,7 @@ export async function startProxy(config: ProxyConfig, options: StartOptions = {}
   const limits = await openLimitStore(config, holder.current.bundle.service, log, metrics);
   await events.sync(holder.current); // the event routes' buses are ready before any port listens
 
-  const tracer = tracerFromConfig(config, instanceId, log);
+  const tracer = await tracerFromConfig(config, instanceId, log);
   const { server, adminServer, upgrades, inFlight, accessLog, state, bundleInfo } = assemble({ config, log, destination, metrics, holder, synced, limits, responseCache, events, tracer });
 
   const trafficAddr = await listenOn(server, config.listen.host, config.listen.port);

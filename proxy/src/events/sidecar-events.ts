@@ -10,7 +10,6 @@ import type { PolicyRuntime } from '../bundle/policy-runtime.js';
 import type { EventBus } from './event-bus.js';
 import { EventsMetrics } from './events-metrics.js';
 import { MemoryEventBus } from './memory-bus.js';
-import { RedisEventBus } from './redis-bus.js';
 import { SubscriptionHub } from './subscription-hub.js';
 import { topicAuthorizer } from './topic-authorizer.js';
 
@@ -92,9 +91,11 @@ export class SidecarEvents {
   private async open(id: string, policy: EventsPolicy, runtime: PolicyRuntime): Promise<void> {
     const url = this.o.redisUrl;
     const service = runtime.bundle.service;
-    const bus: EventBus = url ? new RedisEventBus({ url, prefix: `agentcore:events:{${service}}:${id}`, history: policy.history }) : new MemoryEventBus({ history: policy.history });
+    // ioredis is loaded only by sidecars that use it (issue #16: RSS per idle worker)
+    const redis = url ? new (await import('./redis-bus.js')).RedisEventBus({ url, prefix: `agentcore:events:{${service}}:${id}`, history: policy.history }) : undefined;
+    const bus: EventBus = redis ?? new MemoryEventBus({ history: policy.history });
     try {
-      if (bus instanceof RedisEventBus) await bus.start();
+      if (redis) await redis.start();
     } catch (err) {
       await bus.close();
       this.o.log.error({ route: id, err }, 'event bus failed to start; the route answers 503 until the next bundle');

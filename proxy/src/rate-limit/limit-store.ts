@@ -5,7 +5,6 @@
 import type { Logger } from 'pino';
 import type { ProxyConfig } from '../config.js';
 import type { ProxyMetrics } from '../record/metrics.js';
-import { RedisRateLimitStore } from './rate-limit-store-redis.js';
 import { MemoryRateLimitStore, type RateLimitStore } from './rate-limiter.js';
 
 /** The store and how to close it. */
@@ -18,6 +17,8 @@ export interface LimitStore {
 export async function openLimitStore(config: ProxyConfig, service: string, log: Logger, metrics: ProxyMetrics): Promise<LimitStore> {
   const local = new MemoryRateLimitStore(config.rateLimitMaxKeys);
   if (!config.redis) return { store: local, close: async () => undefined };
+  // ioredis is loaded only with --redis (issue #16: RSS per idle worker)
+  const { RedisRateLimitStore } = await import('./rate-limit-store-redis.js');
   const redis = new RedisRateLimitStore({
     url: config.redis,
     keyPrefix: `agentcore:rl:${service}:`,
