@@ -11,9 +11,6 @@ export type RateLimitDefinition = StoredRateLimit['definition'];
 /** What a create or replace sends (defaults may be left out). */
 export type RateLimitInput = Omit<RateLimitDefinition, 'scope' | 'quotas' | 'algorithm'> & Partial<Pick<RateLimitDefinition, 'scope' | 'quotas' | 'algorithm'>>;
 
-/** The ETag of a stored object, as the API sets it (`"v<version>"`). */
-export const etagOfVersion = (version: number): string => `"v${version}"`;
-
 /** Rate limits of a service. */
 export const rateLimitsQuery = (service: string) =>
   queryOptions({

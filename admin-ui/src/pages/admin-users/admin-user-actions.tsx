@@ -8,7 +8,7 @@ import { Button, Dialog, DialogTrigger, Form, Heading, Modal, ModalOverlay } fro
 import { ApiError, describeError, fieldMessage } from '../../api/api-error';
 import { adminUsersQuery, deleteAdminUser, updateAdminUser, type AdminUser } from '../../api/admin-users-api';
 import { isConflict } from '../../api/client';
-import { etagOfVersion } from '../../api/rate-limits-api';
+import { etagOfVersion } from '../../api/etag';
 import type { AdminRole } from '../../api/session-api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ConflictDialog } from '../../components/conflict-dialog';

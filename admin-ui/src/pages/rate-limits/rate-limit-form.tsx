@@ -136,7 +136,7 @@ export function RateLimitForm({ service, editing, onDone }: RateLimitFormProps) 
       <h2>{title}</h2>
       <Field label="Id" value={v.id} onChange={(id) => set({ id })} error={err('id')} isDisabled={etag !== null} hint="routes refer to the limit by this id" />
       <CheckboxGroup value={v.scope} onChange={(scope) => set({ scope: scope as RateLimitFormValues['scope'] })} isInvalid={!!err('scope')}>
-        <Label>Counted per</Label>
+        <Label className="label">Counted per</Label>
         <div className="row">
           {SCOPES.map((sc) => (
             <Checkbox key={sc} value={sc}>
