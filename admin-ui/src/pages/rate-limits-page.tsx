@@ -81,7 +81,7 @@ function RateLimitTable({ service, items, onEdit }: { service: string; items: St
                 {rateText(d)}
                 {d.rate && <div className="hint">{d.algorithm}</div>}
               </td>
-              <td>{d.rate ? (d.rate.burst ?? d.rate.requests) : '—'}</td>
+              <td>{d.rate && d.algorithm === 'gcra' ? (d.rate.burst ?? d.rate.requests) : '—'}</td>
               <td>{quotaText(d)}</td>
               <td>{routes.isPending ? '…' : used.join(', ') || <span className="hint">none: not enforced yet</span>}</td>
               {onEdit && (

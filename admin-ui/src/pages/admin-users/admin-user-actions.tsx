@@ -9,7 +9,7 @@ import { ApiError, describeError, fieldMessage } from '../../api/api-error';
 import { adminUsersQuery, deleteAdminUser, updateAdminUser, type AdminUser } from '../../api/admin-users-api';
 import { isConflict } from '../../api/client';
 import { etagOfVersion } from '../../api/etag';
-import type { AdminRole } from '../../api/session-api';
+import { sessionQuery, type AdminRole } from '../../api/session-api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ConflictDialog } from '../../components/conflict-dialog';
 import { ErrorAlert } from '../../components/query-state';
@@ -27,7 +27,7 @@ async function currentUser(qc: ReturnType<typeof useQueryClient>, username: stri
 }
 
 /** The change-role dialog's form. */
-function ChangeRoleForm({ user, close }: { user: AdminUser; close: () => void }) {
+function ChangeRoleForm({ user, close, onSaved }: { user: AdminUser; close: () => void; onSaved: () => Promise<void> }) {
   const qc = useQueryClient();
   const [role, setRole] = useState<AdminRole>(user.role);
   const [etag, setEtag] = useState(etagOfVersion(user.version));
@@ -45,7 +45,7 @@ function ChangeRoleForm({ user, close }: { user: AdminUser; close: () => void })
       setConflict(null);
       close();
     },
-    onSettled: () => qc.invalidateQueries({ queryKey: adminUsersQuery.queryKey }),
+    onSettled: onSaved,
   });
   const submit = (ifMatch = etag) => {
     const e = role === user.role && ifMatch === etagOfVersion(user.version) ? `Already ${role}: pick another role` : undefined;
@@ -99,7 +99,11 @@ function ChangeRoleForm({ user, close }: { user: AdminUser; close: () => void })
 /** Role, disable/enable and delete buttons of one row. */
 export function AdminUserActions({ user, isSelf }: { user: AdminUser; isSelf: boolean }) {
   const qc = useQueryClient();
-  const refresh = () => qc.invalidateQueries({ queryKey: adminUsersQuery.queryKey });
+  const refresh = async () => {
+    await qc.invalidateQueries({ queryKey: adminUsersQuery.queryKey });
+    // A change to your own account changes what the console may show you (or ends your session).
+    if (isSelf) await qc.invalidateQueries({ queryKey: sessionQuery.queryKey, exact: true });
+  };
   const etag = etagOfVersion(user.version);
   const toggle = useMutation({ mutationFn: () => updateAdminUser(user.username, { disabled: !user.disabled }, etag), onSettled: refresh });
   const del = useMutation({ mutationFn: () => deleteAdminUser(user.username, etag), onSettled: refresh });
@@ -111,7 +115,7 @@ export function AdminUserActions({ user, isSelf }: { user: AdminUser; isSelf: bo
         <Button aria-label={`Change role of ${user.username}`}>Change role</Button>
         <ModalOverlay isDismissable>
           <Modal>
-            <Dialog>{({ close }) => <ChangeRoleForm user={user} close={close} />}</Dialog>
+            <Dialog>{({ close }) => <ChangeRoleForm user={user} close={close} onSaved={refresh} />}</Dialog>
           </Modal>
         </ModalOverlay>
       </DialogTrigger>
