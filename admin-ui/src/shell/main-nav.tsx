@@ -12,6 +12,7 @@ interface NavItem {
 export const SERVICE_PAGES: readonly NavItem[] = [
   { to: 'api-keys', label: 'API keys' },
   { to: 'roles', label: 'Roles' },
+  { to: 'rate-limits', label: 'Rate limits' },
   { to: 'config', label: 'Routes & upstreams' },
   { to: 'fleet', label: 'Fleet' },
   { to: 'bundles', label: 'Bundles' },
@@ -31,6 +32,14 @@ export function MainNav({ current, role }: { current: string | undefined; role: 
         </li>
         <li>
           <NavLink to="/principals">Principals</NavLink>
+        </li>
+        {roleCan(role, 'admin:manage') && (
+          <li>
+            <NavLink to="/admin-users">Admin users</NavLink>
+          </li>
+        )}
+        <li>
+          <NavLink to="/tokens">Access tokens</NavLink>
         </li>
       </ul>
       {current && (
