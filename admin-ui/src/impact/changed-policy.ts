@@ -27,5 +27,11 @@ export function compileBundleJson(text: string): PolicyOrError {
 
 /** `bundle` with the permissions of the roles named in `permissions` replaced (unsaved permission-matrix edits). */
 export function withRolePermissions(bundle: PolicyBundle, permissions: Readonly<Record<string, readonly string[]>>): unknown {
-  return { ...bundle, roles: bundle.roles.map((r) => (permissions[r.name] ? { ...r, permissions: [...permissions[r.name]] } : r)) };
+  return {
+    ...bundle,
+    roles: bundle.roles.map((r) => {
+      const p = permissions[r.name];
+      return p ? { ...r, permissions: [...p] } : r;
+    }),
+  };
 }
