@@ -9,6 +9,7 @@ import { useMemo, useState } from 'react';
 import { Label, Radio, RadioGroup } from 'react-aria-components';
 import { recentAccessLogsQuery } from '../api/logs-api';
 import { principalsQuery } from '../api/services-api';
+import { useCan } from '../auth/use-session';
 import { ErrorAlert, QueryState } from '../components/query-state';
 import type { PolicyOrError } from './changed-policy';
 import { ImpactReportView } from './impact-report';
@@ -38,8 +39,19 @@ function useReplay(records: readonly ReplayRecord[] | undefined, current: Compil
   }, [records, current, changed, principals]);
 }
 
-/** The preview panel. */
-export function ImpactPreview({ service, current, changed, currentLabel, changedLabel }: ImpactPreviewProps) {
+/** The preview panel; an admin role that cannot read access logs gets a notice instead. */
+export function ImpactPreview(props: ImpactPreviewProps) {
+  const canReadLogs = useCan('logs:read');
+  if (canReadLogs) return <Replay {...props} />;
+  return (
+    <section className="card" aria-labelledby="impact-heading">
+      <h2 id="impact-heading">Impact preview</h2>
+      <p className="notice">The impact preview replays access-log records, which your admin role cannot read. Ask a security admin or an auditor.</p>
+    </section>
+  );
+}
+
+function Replay({ service, current, changed, currentLabel, changedLabel }: ImpactPreviewProps) {
   const [n, setN] = useState<number>(1000);
   const records = useQuery(recentAccessLogsQuery(service, n));
   const principalList = useQuery(principalsQuery);

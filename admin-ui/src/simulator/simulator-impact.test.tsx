@@ -16,9 +16,9 @@ const RECORDS = [
   { id: 2, at: '2030-01-01T00:00:00.000Z', service: 'agents', requestId: 'b', principal: 'svc-dashboard', apiKeyId: 'demo-viewer', routeId: 'workflows-list', method: 'GET', path: '/api/v1/workflows', status: 200, decision: 'allow', reason: 'GRANTED', client: '10.0.0.1', latencyMs: 1 },
 ];
 
-function fakeApi() {
-  fakeAdminApi({
-    'GET /api/v1/session': () => json(200, SESSION),
+function fakeApi(session: object = SESSION) {
+  return fakeAdminApi({
+    'GET /api/v1/session': () => json(200, session),
     'GET /api/v1/services': () => json(200, { items: [{ name: 'agents' }], nextCursor: null }),
     'GET /api/v1/services/agents/revisions': () => json(200, { items: [revision(3, undefined), revision(2, undefined)], nextCursor: null }),
     'GET /api/v1/services/agents/revisions/3': () => json(200, revision(3, REV3)),
@@ -34,9 +34,18 @@ const flipRows = async () => {
 };
 
 describe('simulator: impact of a change', () => {
+  it('loads no access logs until asked, and tells a role without access-log reading that it cannot', async () => {
+    const calls = fakeApi({ ...SESSION, role: 'platform-engineer' });
+    renderConsole('/services/agents/simulator');
+    await userEvent.click(await screen.findByRole('button', { name: 'Preview impact' }, { timeout: 5000 }));
+    expect(await screen.findByText(/your admin role cannot read/)).toBeTruthy();
+    expect(calls.filter((c) => c.path.startsWith('/api/v1/access-logs'))).toHaveLength(0);
+  });
+
   it('compares the chosen revision with another one', async () => {
     fakeApi();
     renderConsole('/services/agents/simulator');
+    await userEvent.click(await screen.findByRole('button', { name: 'Preview impact' }, { timeout: 5000 }));
     // revision 3 (newest) is chosen; the other defaults to revision 2, where the viewer still reads agents
     expect(await flipRows()).toEqual([expect.stringMatching(/GET \/api\/v1\/agents.*403 MISSING_PERMISSION.*forwarded \(GRANTED\).*denied→allowed/)]);
   });

@@ -16,6 +16,7 @@ const asPolicy = (policy: CompiledPolicy | undefined, error: string | undefined)
 /** `revision` is the simulator's chosen revision (the "current" side); `revisions` all published ones. */
 export function SimulatorImpact({ service, revision, revisions }: { service: string; revision: number; revisions: readonly number[] }) {
   const [source, setSource] = useState<Source>('revision');
+  const [comparing, setComparing] = useState(false);
   const [other, setOther] = useState<number | undefined>();
   const base = useCompiledRevision(service, revision);
   const otherRev = other ?? revisions.find((r) => r !== revision) ?? revision;
@@ -38,16 +39,23 @@ export function SimulatorImpact({ service, revision, revisions }: { service: str
           </div>
         </RadioGroup>
         {source === 'revision' && (
-          <label>
-            Other revision{' '}
-            <select value={otherRev} onChange={(e) => setOther(Number(e.target.value))}>
-              {revisions.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          </label>
+          <div className="row">
+            <label>
+              Other revision{' '}
+              <select value={otherRev} onChange={(e) => setOther(Number(e.target.value))}>
+                {revisions.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {!comparing && (
+              <Button className="react-aria-Button primary" onPress={() => setComparing(true)}>
+                Preview impact
+              </Button>
+            )}
+          </div>
         )}
         {source === 'edit' && (
           <>
@@ -67,7 +75,7 @@ export function SimulatorImpact({ service, revision, revisions }: { service: str
           </>
         )}
       </div>
-      {source === 'revision' && <ImpactPreview service={service} current={current} changed={changedRevision} currentLabel={`revision ${revision}`} changedLabel={`revision ${otherRev}`} />}
+      {source === 'revision' && comparing && <ImpactPreview service={service} current={current} changed={changedRevision} currentLabel={`revision ${revision}`} changedLabel={`revision ${otherRev}`} />}
       {source === 'edit' && applied && !editError && (
         <ImpactPreview service={service} current={current} changed={applied.result} currentLabel={`revision ${revision}`} changedLabel={applied.text === shown ? 'your edited copy' : 'your edited copy (as previewed; edited since)'} />
       )}
