@@ -1,6 +1,7 @@
 /** Access-log search (paged by cursor), its streamed export URL, and the admin audit trail. */
-import { infiniteQueryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { api, unwrap } from './client';
+import type { AccessLogRecord } from './types';
 
 /** The access-log filter the console edits; empty strings mean "any". */
 export interface AccessLogFilter {
@@ -82,3 +83,19 @@ export function liveTailUrl(f: LiveTailFilter): string {
   const q = new URLSearchParams(Object.entries(f).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
   return `/api/v1/access-logs/live${q.size ? `?${q.toString()}` : ''}`;
 }
+
+/** The last `n` access-log records of `service`, newest first, fetched in 1,000-record pages (the impact preview replays them). */
+export const recentAccessLogsQuery = (service: string, n: number) =>
+  queryOptions({
+    queryKey: ['access-logs', 'recent', service, n],
+    queryFn: async () => {
+      const items: AccessLogRecord[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await unwrap(api.GET('/api/v1/access-logs', { params: { query: { service, limit: Math.min(PAGE, n - items.length), ...(cursor ? { cursor } : {}) } as never } }));
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && items.length < n);
+      return items;
+    },
+  });

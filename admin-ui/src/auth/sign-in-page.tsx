@@ -1,10 +1,11 @@
 /** Sign-in: username and password; "Sign in with …" buttons when the API reports SSO providers; back to where you were. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Form, Input, Label, TextField } from 'react-aria-components';
+import { Button, FieldError, Form, Input, Label, TextField } from 'react-aria-components';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { ApiError, describeError } from '../api/api-error';
+import { ApiError } from '../api/api-error';
 import { sessionQuery, signIn, ssoProvidersQuery } from '../api/session-api';
+import { ErrorAlert } from '../components/query-state';
 import { safeNext } from './require-session';
 
 /** What the admin API's single sign-on refusals (`/sign-in?sso_error=CODE`) mean to the person signing in. */
@@ -26,6 +27,7 @@ export default function SignInPage() {
   const sso = useQuery(ssoProvidersQuery);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [missing, setMissing] = useState<{ username?: string; password?: string }>({});
   const login = useMutation({
     mutationFn: () => signIn(username, password),
     onSuccess: (s) => {
@@ -49,24 +51,30 @@ export default function SignInPage() {
       )}
       <Form
         className="stack"
+        validationBehavior="aria"
         onSubmit={(e) => {
           e.preventDefault();
-          login.mutate();
+          const m = { ...(username.trim() ? {} : { username: 'Enter your username' }), ...(password ? {} : { password: 'Enter your password' }) };
+          setMissing(m);
+          if (!m.username && !m.password) login.mutate();
         }}
       >
-        <TextField name="username" value={username} onChange={setUsername} isRequired autoComplete="username" autoFocus>
+        <TextField name="username" value={username} onChange={setUsername} isRequired isInvalid={!!missing.username} autoComplete="username" autoFocus>
           <Label>Username</Label>
           <Input />
+          <FieldError className="field-error">{missing.username}</FieldError>
         </TextField>
-        <TextField name="password" type="password" value={password} onChange={setPassword} isRequired autoComplete="current-password">
+        <TextField name="password" type="password" value={password} onChange={setPassword} isRequired isInvalid={!!missing.password} autoComplete="current-password">
           <Label>Password</Label>
           <Input />
+          <FieldError className="field-error">{missing.password}</FieldError>
         </TextField>
-        {err && (
+        {err instanceof ApiError && err.status === 401 && (
           <p className="alert" role="alert">
-            {err instanceof ApiError && err.status === 401 ? 'Wrong username or password.' : describeError(err)}
+            Wrong username or password.
           </p>
         )}
+        {err && !(err instanceof ApiError && err.status === 401) && <ErrorAlert error={err} onRetry={() => login.mutate()} retrying={login.isPending} />}
         <Button type="submit" className="react-aria-Button primary" isDisabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </Button>

@@ -68,7 +68,7 @@ function Revisions({ service, items }: { service: string; items: readonly Revisi
       </div>
       <RevisionDiff service={service} from={from} to={to} />
       <h2>History</h2>
-      {rollback.error && <ErrorAlert error={rollback.error} />}
+      {rollback.error && <ErrorAlert error={rollback.error} onRetry={() => rollback.variables !== undefined && rollback.mutate(rollback.variables)} retrying={rollback.isPending} />}
       {rollback.isSuccess && (
         <p className="notice" role="status">
           Rolled back: published as revision {rollback.data?.revision}.

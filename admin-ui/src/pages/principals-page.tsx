@@ -2,13 +2,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextField } from 'react-aria-components';
-import { describeError, fieldMessage } from '../api/api-error';
+import { fieldMessage } from '../api/api-error';
 import { createPrincipal, principalsQuery } from '../api/services-api';
 import { useCan } from '../auth/use-session';
-import { QueryState } from '../components/query-state';
+import { ErrorAlert, QueryState } from '../components/query-state';
 import { splitList } from './api-keys/api-key-form-schema';
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.@:+-]{0,255}$/;
+/** A role name as the policy contract spells it (`Role.name` in @agentcore/policies). */
+const ROLE_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 function CreatePrincipalForm() {
   const qc = useQueryClient();
@@ -31,6 +33,8 @@ function CreatePrincipalForm() {
     const e: Record<string, string> = {};
     if (!ID_RE.test(id.trim())) e.id = 'Use 1-256 of letters, digits and _ . @ : + -, starting with a letter or digit';
     if (!displayName.trim() || displayName.length > 200) e.displayName = 'Enter a display name (at most 200 characters)';
+    const badRole = splitList(roles).find((r) => !ROLE_RE.test(r));
+    if (badRole !== undefined) e.roles = `"${badRole}" is not a role name: use 1-64 of letters, digits and _ . : -`;
     setLocal(e);
     if (!Object.keys(e).length) create.mutate();
   };
@@ -72,11 +76,7 @@ function CreatePrincipalForm() {
         <Input />
         <FieldError className="field-error">{err('roles')}</FieldError>
       </TextField>
-      {create.error && !err('id') && !err('displayName') && !err('roles') && (
-        <p className="alert" role="alert">
-          {describeError(create.error)}
-        </p>
-      )}
+      {create.error && !err('id') && !err('displayName') && !err('roles') && <ErrorAlert error={create.error} onRetry={() => create.mutate()} retrying={create.isPending} />}
       <div>
         <Button type="submit" className="react-aria-Button primary" isDisabled={create.isPending}>
           Create principal

@@ -10,6 +10,7 @@ import { useCan } from '../auth/use-session';
 import { ConflictDialog } from '../components/conflict-dialog';
 import { PermissionMatrix } from '../components/permission-matrix';
 import { ErrorAlert, QueryState } from '../components/query-state';
+import { RoleImpact } from './roles/role-impact';
 import { useRoleDrafts } from './roles/use-role-drafts';
 
 /** The page. */
@@ -33,6 +34,7 @@ function RoleMatrixEditor({ service, stored }: { service: string; stored: readon
   const [extra, setExtra] = useState<string[]>([]);
   const [newPerm, setNewPerm] = useState('');
   const [newPermError, setNewPermError] = useState<string | undefined>();
+  const [showImpact, setShowImpact] = useState(false);
   const rows = [
     ...new Set([...stored.flatMap((r) => [...r.definition.permissions, ...d.permissionsOf(r.definition.name)]), ...(routes.data ?? []).flatMap((r) => r.definition.permissions ?? []), ...extra]),
   ].sort();
@@ -61,7 +63,11 @@ function RoleMatrixEditor({ service, stored }: { service: string; stored: readon
             <Button isDisabled={d.dirtyNames.length === 0} onPress={d.discard}>
               Discard changes
             </Button>
+            <Button isDisabled={d.dirtyNames.length === 0} onPress={() => setShowImpact((v) => !v)} aria-expanded={showImpact && d.dirtyNames.length > 0}>
+              {showImpact && d.dirtyNames.length > 0 ? 'Hide impact' : 'Preview impact'}
+            </Button>
           </div>
+          {showImpact && d.dirtyNames.length > 0 && <RoleImpact service={service} edits={Object.fromEntries(d.dirtyNames.map((n) => [n, d.permissionsOf(n)]))} />}
           {d.save.error && <ErrorAlert error={d.save.error} onRetry={() => d.save.mutate()} />}
           <Form
             validationBehavior="aria"

@@ -4,10 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, FieldError, Form, Input, Label, TextField } from 'react-aria-components';
 import { Link } from 'react-router';
-import { describeError, fieldMessage } from '../api/api-error';
+import { fieldMessage } from '../api/api-error';
 import { createService, servicesQuery } from '../api/services-api';
 import { useCan } from '../auth/use-session';
-import { QueryState } from '../components/query-state';
+import { ErrorAlert, QueryState } from '../components/query-state';
 import { SidecarCredentials } from './services/sidecar-credentials';
 
 function CreateServiceForm() {
@@ -42,11 +42,7 @@ function CreateServiceForm() {
       <Button type="submit" className="react-aria-Button primary" isDisabled={create.isPending}>
         Create service
       </Button>
-      {create.error && !error && (
-        <p className="alert" role="alert">
-          {describeError(create.error)}
-        </p>
-      )}
+      {create.error && !error && <ErrorAlert error={create.error} onRetry={() => create.mutate()} retrying={create.isPending} />}
     </Form>
   );
 }

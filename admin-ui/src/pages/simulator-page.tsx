@@ -10,6 +10,7 @@ import { splitList } from './api-keys/api-key-form-schema';
 import { BatchSimulation } from '../simulator/batch-simulation';
 import { sha256Hex, simulateRequest, type SimCredential } from '../simulator/simulate-request';
 import { SimulationResult } from '../simulator/simulation-result';
+import { SimulatorImpact } from '../simulator/simulator-impact';
 import { useCompiledRevision } from '../simulator/use-compiled-revision';
 
 type Mode = 'none' | 'api-key' | 'principal';
@@ -96,6 +97,7 @@ export default function SimulatorPage() {
       {error && <p className="alert" role="alert">Revision {rev} does not validate: {error}</p>}
       {policy && <SimulationResult r={simulateRequest(policy, { method, target, credential, clientAddress: '127.0.0.1' }, Date.now())} />}
       {policy && <BatchSimulation policy={policy} />}
+      {rev !== undefined && revisions.data && <SimulatorImpact service={service} revision={rev} revisions={revisions.data.items.map((i) => i.revision)} />}
     </>
   );
 }

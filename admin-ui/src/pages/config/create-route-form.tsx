@@ -3,7 +3,8 @@ import { HttpMethod, Identifier, Permission } from '@agentcore/policies';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextArea, TextField } from 'react-aria-components';
-import { describeError, fieldMessage } from '../../api/api-error';
+import { fieldMessage } from '../../api/api-error';
+import { ErrorAlert } from '../../components/query-state';
 import { createRoute, routesQuery } from '../../api/services-api';
 import { splitList } from '../api-keys/api-key-form-schema';
 import { checkRoutePath } from './route-path-check';
@@ -94,7 +95,9 @@ export function CreateRouteForm({ service }: { service: string }) {
         <Input />
         <FieldError className="field-error">{err('permissions')}</FieldError>
       </TextField>
-      {create.error && !Object.keys(local).length && <p className="alert" role="alert">{describeError(create.error)}</p>}
+      {create.error && !Object.keys(local).length && !['id', 'path', 'permissions'].some((f) => err(f, f === 'path' ? 'match.path' : f)) && (
+        <ErrorAlert error={create.error} onRetry={() => create.mutate()} retrying={create.isPending} />
+      )}
       <div>
         <Button type="submit" className="react-aria-Button primary" isDisabled={create.isPending}>
           Create route

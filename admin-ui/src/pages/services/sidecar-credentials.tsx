@@ -1,7 +1,8 @@
 /** The sidecar credentials of one service: list, create (token shown once), revoke with confirmation. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Form, Input, Label, TextField } from 'react-aria-components';
+import { Button, FieldError, Form, Input, Label, TextField } from 'react-aria-components';
+import { fieldMessage } from '../../api/api-error';
 import { createSidecarCredential, revokeSidecarCredential, sidecarCredentialsQuery } from '../../api/keys-api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorAlert, QueryState } from '../../components/query-state';
@@ -13,6 +14,7 @@ export function SidecarCredentials({ service, canEdit }: { service: string; canE
   const creds = useQuery(sidecarCredentialsQuery(service));
   const [name, setName] = useState('');
   const [token, setToken] = useState<string | null>(null);
+  const [local, setLocal] = useState<string | undefined>();
   const refresh = () => void qc.invalidateQueries({ queryKey: sidecarCredentialsQuery(service).queryKey });
   const create = useMutation({
     mutationFn: () => createSidecarCredential(service, name.trim()),
@@ -22,6 +24,7 @@ export function SidecarCredentials({ service, canEdit }: { service: string; canE
     },
     onSettled: refresh,
   });
+  const nameError = local ?? fieldMessage(create.error, 'name');
   const revoke = useMutation({ mutationFn: (id: string) => revokeSidecarCredential(service, id), onSettled: refresh });
   return (
     <>
@@ -44,7 +47,7 @@ export function SidecarCredentials({ service, canEdit }: { service: string; canE
           </ul>
         )}
       </QueryState>
-      {revoke.error && <ErrorAlert error={revoke.error} />}
+      {revoke.error && <ErrorAlert error={revoke.error} onRetry={() => revoke.variables && revoke.mutate(revoke.variables)} retrying={revoke.isPending} />}
       {canEdit && (
         <Form
           validationBehavior="aria"
@@ -52,17 +55,20 @@ export function SidecarCredentials({ service, canEdit }: { service: string; canE
           aria-label={`New sidecar credential for ${service}`}
           onSubmit={(e) => {
             e.preventDefault();
-            if (name.trim()) create.mutate();
+            const problem = !name.trim() ? 'Enter a name for the credential, e.g. the environment it is for' : name.trim().length > 128 ? 'At most 128 characters' : undefined;
+            setLocal(problem);
+            if (!problem) create.mutate();
           }}
         >
-          <TextField value={name} onChange={setName} isRequired>
+          <TextField value={name} onChange={setName} isRequired isInvalid={!!nameError}>
             <Label>Credential name</Label>
             <Input />
+            <FieldError className="field-error">{nameError}</FieldError>
           </TextField>
-          <Button type="submit" isDisabled={create.isPending || !name.trim()}>
+          <Button type="submit" isDisabled={create.isPending}>
             Create credential
           </Button>
-          {create.error && <ErrorAlert error={create.error} />}
+          {create.error && !nameError && <ErrorAlert error={create.error} onRetry={() => create.mutate()} retrying={create.isPending} />}
         </Form>
       )}
     </>
