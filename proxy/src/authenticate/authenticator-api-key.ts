@@ -1,5 +1,5 @@
 /** API key authenticator: the bundle knows keys only by the SHA-256 of the whole key string. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ApiKey } from '@agentcore/policies';
 import type { AuthenticatedPrincipal } from './principal.js';
 import type { CredentialCheck } from './authenticator.js';
@@ -21,9 +21,12 @@ export interface ApiKeyAuthenticator {
   authenticate(key: string, now: number): CredentialCheck;
 }
 
-/** Hex SHA-256 of a presented key, as the bundle stores it. */
+/**
+ * Hex SHA-256 of a presented key (UTF-8), as the bundle stores it. `crypto.hash` (Node ≥ 20.12) is the one-shot
+ * form: no Hash object per request, ~2.5× faster than `createHash` for a key-sized input (issue #16).
+ */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /**
