@@ -3,7 +3,6 @@
 import cluster from 'node:cluster';
 import { runPrimary, runWorker } from './cluster.js';
 import { helpText, loadConfig } from './config.js';
-import { startProxy } from './start-proxy.js';
 
 const r = loadConfig(process.argv.slice(2), process.env);
 if (!r.ok) {
@@ -14,7 +13,14 @@ if (!r.ok) {
   process.stderr.write(`agentcore-proxy: invalid configuration\n${r.errors.map((e) => `  - ${e}`).join('\n')}\nRun agentcore-proxy --help for the options.\n`);
   process.exit(2);
 }
-const started = r.config.workers > 1 ? (cluster.isPrimary ? runPrimary(r.config) : runWorker(r.config)) : startProxy(r.config, { handleSignals: true });
+// one process: the sidecar itself; --workers: the primary only hands out connections and aggregates (it never loads
+// the request path), each worker runs the sidecar
+const started =
+  r.config.workers > 1
+    ? cluster.isPrimary
+      ? runPrimary(r.config)
+      : runWorker(r.config)
+    : import('./start-proxy.js').then(({ startProxy }) => startProxy(r.config, { handleSignals: true }));
 started.catch((e: Error) => {
   process.stderr.write(`agentcore-proxy: cannot start: ${e.message}\n`);
   process.exit(1);

@@ -12,13 +12,14 @@ import { pino } from 'pino';
 import { createAdminServer } from './server/admin-server.js';
 import { listenOn } from './server/listen.js';
 import type { ProxyConfig } from './config.js';
-import { startProxy } from './start-proxy.js';
 
 type ToWorker = { type: 'bundle-info'; id: number };
 type FromWorker = { type: 'ready' } | { type: 'bundle-info'; id: number; info: Record<string, unknown> };
 
 /** In a worker: start the sidecar without its own admin port and answer the primary. */
 export async function runWorker(config: ProxyConfig): Promise<void> {
+  // loaded here, not at the top: the primary never runs the request path (issue #16: its idle RSS)
+  const { startProxy } = await import('./start-proxy.js');
   const handle = await startProxy(config, { handleSignals: true, adminServer: false, limitShare: config.workers });
   // Constructing one installs prom-client's worker-side listener for the primary's metric requests.
   new AggregatorRegistry();
