@@ -25,3 +25,15 @@ describe('checkHost', () => {
     expect(checkHost([], undefined, '1.0')).toEqual({ ok: true, host: undefined });
   });
 });
+
+describe('checkHost remembers the last valid value', () => {
+  it('answers a repeated value as before, and never lets an invalid one through after a valid one', () => {
+    const raw = (v: string) => ['Host', v];
+    expect(checkHost(raw('A.Example:8080'), 'A.Example:8080', '1.1')).toEqual({ ok: true, host: 'a.example:8080' });
+    expect(checkHost(raw('A.Example:8080'), 'A.Example:8080', '1.1')).toEqual({ ok: true, host: 'a.example:8080' });
+    expect(checkHost(raw('a.example:99999'), 'a.example:99999', '1.1').ok).toBe(false);
+    expect(checkHost(['Host', 'A.Example:8080', 'host', 'x'], 'A.Example:8080', '1.1')).toMatchObject({ ok: false, reason: 'HOST_REPEATED' });
+    expect(checkHost(raw('b.example'), 'b.example', '1.1')).toEqual({ ok: true, host: 'b.example' });
+    expect(checkHost(raw('user@b.example'), 'user@b.example', '1.1').ok).toBe(false);
+  });
+});

@@ -55,7 +55,15 @@ export function checkHost(raw: readonly string[], value: string | undefined, htt
     if (httpVersion === '1.0' || httpVersion === '0.9') return { ok: true, host: undefined };
     return { ok: false, reason: 'HOST_MISSING', message: 'an HTTP/1.1 request must carry a Host header' };
   }
+  // Most requests repeat the Host of the one before: the last valid value is remembered (one string compare).
+  if (value === lastValid.value) return lastValid.check;
   const host = value.toLowerCase();
   const why = validHostValue(host);
-  return why === undefined ? { ok: true, host } : invalid(why);
+  if (why !== undefined) return invalid(why);
+  const check: HostCheck = { ok: true, host };
+  lastValid = { value, check };
+  return check;
 }
+
+/** The last `Host` value found valid and its (immutable) answer. */
+let lastValid: { value: string; check: HostCheck } = { value: '\u0000', check: { ok: true, host: undefined } };
