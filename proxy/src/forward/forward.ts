@@ -11,14 +11,17 @@
  *   upstream-headers.ts the request headers sent upstream
  */
 import type { RequestContext } from '../pipeline/request-context.js';
-import type { Respond } from '../pipeline/stage.js';
-import { Forwarding } from './forwarding.js';
+import { Forwarding, type ForwardOwner } from './forwarding.js';
+
+export type { ForwardOwner };
+
 
 /**
- * Forwards the request upstream through its route's cluster. Calls `done` once the request ended: with the proxy's
- * answer when forwarding failed before any response byte was sent, undefined when the response was relayed (or
- * cut, or the client left). A callback, not a promise: no promise and microtask per request (issue #16).
+ * Forwards the request upstream through its route's cluster. Calls `owner.forwarded` once the request ended: with
+ * the proxy's answer when forwarding failed before any response byte was sent, undefined when the response was
+ * relayed (or cut, or the client left). An owner, not a promise or a callback: nothing allocated per request for
+ * it (issue #16).
  */
-export function forward(ctx: RequestContext, done: (failure: Respond | undefined) => void): void {
-  new Forwarding(ctx, ctx.route!.upstream.cluster, done).start();
+export function forward(ctx: RequestContext, owner: ForwardOwner): void {
+  new Forwarding(ctx, ctx.route!.upstream.cluster, owner).start();
 }

@@ -16,6 +16,11 @@ import { unforwardableHeader } from './forwardable-headers.js';
 import { buildUpstreamHeaders } from './upstream-headers.js';
 import { admissionRefused, BodyLimit, noHealthyTarget, unforwardable } from './upstream-failure.js';
 
+/** Who hears once forwarding ended (the pipeline). */
+export interface ForwardOwner {
+  forwarded(ctx: RequestContext, failure: Respond | undefined): void;
+}
+
 /** Forwards one request; `finish` settles it exactly once. */
 export class Forwarding implements TryOwner {
   private readonly deadline: number;
@@ -36,7 +41,7 @@ export class Forwarding implements TryOwner {
   constructor(
     readonly ctx: RequestContext,
     private readonly cluster: UpstreamCluster,
-    private readonly done: (failure: Respond | undefined) => void,
+    private readonly owner: ForwardOwner,
   ) {
     const route = ctx.route!;
     this.deadline = Date.now() + route.upstream.timeouts.totalMs;
@@ -49,7 +54,7 @@ export class Forwarding implements TryOwner {
     if (this.settled) return;
     this.settled = true;
     if (this.admission?.ok) this.admission.done(isFailedTry(this.finalOutcome) ? 'failure' : 'success');
-    this.done(failure);
+    this.owner.forwarded(this.ctx, failure);
   }
 
   tryEnded(target: Target, outcome: TryOutcome): void {

@@ -39,7 +39,8 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   private timer: NodeJS.Timeout | undefined;
   private timedOut: Error | undefined;
   private readonly ctx: RequestContext;
-  private readonly onDrain = (): void => this.controller?.resume();
+  /** made on the first backpressure only (most responses never wait for the client) */
+  private onDrain: (() => void) | undefined;
   private readonly onClientClose = (): void => {
     if (!this.finished && !this.ctx.res.writableFinished) {
       this.capture?.abort();
@@ -125,6 +126,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
     if (this.capture && !this.capture.push(chunk)) this.capture = undefined;
     if (!this.ctx.res.write(chunk)) {
       controller.pause();
+      this.onDrain ??= (): void => this.controller?.resume();
       this.ctx.res.once('drain', this.onDrain);
     }
   }

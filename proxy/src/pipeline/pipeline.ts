@@ -65,16 +65,22 @@ class RequestPipeline implements Pipeline {
 
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = this.newContext(req, res);
-    whenSettled(this.runStages(ctx), (r) => {
-      if (r) this.respond(ctx, r);
-      else if (ctx.serveLocally) void ctx.serveLocally.http(ctx).then((status) => this.deps.record(ctx, status));
-      else {
-        // `Expect: 100-continue` (Node's checkContinue): the client sends its body only once every stage passed.
-        if (req.headers.expect !== undefined && req.httpVersion === '1.1') res.writeContinue();
-        forward(ctx, (failure) => this.forwarded(ctx, failure));
-      }
-    });
+    const r = this.runStages(ctx);
+    // no closure per request on the synchronous path (issue #16)
+    if (r instanceof Promise) void r.then((v) => this.afterStages(ctx, v));
+    else this.afterStages(ctx, r);
   };
+
+  private afterStages(ctx: RequestContext, r: StageResult): void {
+    if (r) this.respond(ctx, r);
+    else if (ctx.serveLocally) void ctx.serveLocally.http(ctx).then((status) => this.deps.record(ctx, status));
+    else {
+      const req = ctx.req;
+      // `Expect: 100-continue` (Node's checkContinue): the client sends its body only once every stage passed.
+      if (req.headers.expect !== undefined && req.httpVersion === '1.1') ctx.res.writeContinue();
+      forward(ctx, this);
+    }
+  }
 
   newContext(req: IncomingMessage, res: ServerResponse): RequestContext {
     const ctx = newRequestContext(req, res, this.deps.runtime());
@@ -129,7 +135,8 @@ class RequestPipeline implements Pipeline {
     this.deps.record(ctx, status);
   }
 
-  private forwarded(ctx: RequestContext, failure: Respond | undefined): void {
+  /** forwarding ended (`forward/forward.ts`): answer its failure, or record the relayed response */
+  forwarded(ctx: RequestContext, failure: Respond | undefined): void {
     if (failure) this.respond(ctx, failure);
     // 499 (client closed request, as nginx logs it) when the client left before the response ended.
     else this.record(ctx, ctx.upstreamError === 'client-aborted' ? 499 : ctx.res.statusCode);
