@@ -47,7 +47,8 @@ function addRow(acc: Acc, r: RollupSum): void {
   acc.denied += r.denied;
   acc.errors += r.errors;
   acc.rateLimited += r.rateLimited;
-  r.hist.forEach((n, i) => (acc.hist[i]! += n));
+  const h = acc.hist;
+  for (let i = 0; i < h.length; i++) h[i]! += r.hist[i]!;
 }
 
 function addReason(acc: Acc, r: ReasonSum): void {
@@ -57,15 +58,17 @@ function addReason(acc: Acc, r: ReasonSum): void {
 }
 
 function counts(acc: Acc): StatsCounts {
+  let latencyCount = 0;
+  for (const n of acc.hist) latencyCount += n;
   return {
     requests: acc.requests,
     denied: acc.denied,
     errors: acc.errors,
     rateLimited: acc.rateLimited,
     deniedByReason: acc.deniedByReason,
-    latencyCount: acc.hist.reduce((a, b) => a + b, 0),
-    p50Ms: percentileMs(acc.hist, 0.5),
-    p99Ms: percentileMs(acc.hist, 0.99),
+    latencyCount,
+    p50Ms: latencyCount === 0 ? null : percentileMs(acc.hist, 0.5),
+    p99Ms: latencyCount === 0 ? null : percentileMs(acc.hist, 0.99),
   };
 }
 

@@ -119,7 +119,7 @@ export function ReasonsChart({ rows, reasons, bucketMs }: { rows: ChartRow[]; re
   );
 }
 
-/** p50 and p99 latency per bucket (ms, approximate: histogram bucket midpoints). */
+/** p50 and p99 latency per bucket (ms, approximate: histogram bucket midpoints); dots, since a bucket between two without traffic draws no line. */
 export function LatencyChart({ rows, bucketMs }: { rows: ChartRow[]; bucketMs: number }) {
   const series = [
     { key: 'p50', label: 'p50' },
@@ -135,7 +135,7 @@ export function LatencyChart({ rows, bucketMs }: { rows: ChartRow[]; bucketMs: n
         <Tooltip {...tooltipProps(bucketMs)} />
         <Legend />
         {series.map((s, i) => (
-          <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={PALETTE[i + 3]} dot={false} connectNulls={false} isAnimationActive={false} strokeWidth={2} />
+          <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={PALETTE[i + 3]} dot={{ r: 2, fill: PALETTE[i + 3] }} connectNulls={false} isAnimationActive={false} strokeWidth={2} />
         ))}
       </LineChart>
     </ChartFigure>
