@@ -54,9 +54,13 @@ function Breakdown({ groups, truncated, onPick }: { groups: StatsGroup[]; trunca
             <tr key={`${g.service}/${g.route}`}>
               <td>{g.service}</td>
               <td>
-                <button type="button" className="link" onClick={() => onPick(g.service ?? '', g.route ?? '')} aria-label={`Show ${g.service} ${routeName(g.route)} in the charts`}>
-                  {routeName(g.route)}
-                </button>
+                {g.route ? (
+                  <button type="button" className="link" onClick={() => onPick(g.service ?? '', g.route ?? '')} aria-label={`Show ${g.service} ${g.route} in the charts`}>
+                    {g.route}
+                  </button>
+                ) : (
+                  routeName(g.route)
+                )}
               </td>
               <td>{g.totals.requests}</td>
               <td>{g.totals.denied}</td>
