@@ -208,4 +208,16 @@ describe('access-log stats: input and access', () => {
   ] as const)('%s → %i (logs:read, like the records)', async (role, status) => {
     expect((await srv.get('/api/v1/access-logs/stats', role)).status).toBe(status);
   });
+
+  it('answers a store failure in the error format (no stack, a request id)', async () => {
+    const failing = await startLogsServer({ failAfterRows: 0 });
+    try {
+      const r = await failing.getJson('/api/v1/access-logs/stats');
+      expect(r.status).toBeGreaterThanOrEqual(500);
+      expect(r.body.error.code).toEqual(expect.any(String));
+      expect(r.body.error.request_id).toEqual(expect.any(String));
+    } finally {
+      await failing.close();
+    }
+  });
 });

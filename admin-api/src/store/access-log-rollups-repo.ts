@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { HISTOGRAM_COLUMNS, HOUR_MS, MINUTE_MS } from './access-log-rollup.js';
 import type { Database } from './database.js';
+import { withStoreErrors } from './map-driver-error.js';
 import { dbOf, type Queryable } from './queryable.js';
 
 /**
@@ -76,8 +77,12 @@ function baseQuery<T extends 'access_log_rollups' | 'access_log_rollup_reasons'>
 
 const num = (v: unknown): number => Number(v ?? 0);
 
-/** Sums the rollups of a stats read, one row per bucket and group (in no particular order). */
+/** Sums the rollups of a stats read, one row per bucket and group (in no particular order); driver errors become store errors. */
 export async function sumRollups(q: Queryable, query: RollupQuery): Promise<{ rows: RollupSum[]; reasons: ReasonSum[] }> {
+  return withStoreErrors('reading access-log stats', () => readSums(q, query));
+}
+
+async function readSums(q: Queryable, query: RollupQuery): Promise<{ rows: RollupSum[]; reasons: ReasonSum[] }> {
   const db = dbOf(q);
   const { qb, bucket, groups } = baseQuery(db, 'access_log_rollups', query);
   const sums = ['requests', 'rate_limited', 'denied', 'errors'].map((c) => sql<number>`sum(${sql.ref(c)})`.as(c));
