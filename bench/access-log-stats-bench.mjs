@@ -2,7 +2,8 @@
 // Access-log stats benchmark (docs/benchmarks.md § Access-log stats): loads N records (default 1,000,000) through the
 // ingest path (`insertAccessLogs`: records + rollups in one transaction, batches of 5000 like a sidecar's), then times
 // `GET /api/v1/access-logs/stats` queries (the endpoint's own query parsing and handler, no HTTP) on SQLite and
-// PostgreSQL, and one raw GROUP BY over access_logs for comparison. Needs `npm run build` first; PostgreSQL at
+// PostgreSQL, one raw GROUP BY over access_logs for comparison, and the migration's backfill of the same records
+// (rollup tables dropped and migration 006 run again: the upgrade cost of a database that had them). Needs `npm run build` first; PostgreSQL at
 // AGENTCORE_TEST_PG (default postgres://postgres@127.0.0.1:5432, trust auth). Databases are created and dropped.
 //
 //   node bench/access-log-stats-bench.mjs [--records 1000000] [--days 3] [--dialects sqlite,postgres] [--runs 5]
@@ -15,6 +16,7 @@ import pg from 'pg';
 import { openStore } from '../admin-api/dist/store/open-store.js';
 import { insertAccessLogs } from '../admin-api/dist/store/access-logs-repo.js';
 import { accessLogStatsEndpoints } from '../admin-api/dist/access-logs/access-log-stats.js';
+import { accessLogRollupsMigration } from '../admin-api/dist/store/rollup-migration.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -129,6 +131,14 @@ async function benchDialect(dialect) {
       sql`select (at / 300000) * 300000 as b, count(*) as n, sum(case when status = 429 then 1 else 0 end) as r
           from access_logs where at >= ${END - 24 * HOUR} and at < ${END} group by (at / 300000) * 300000`.execute(store.db));
     console.log(`| (reference) raw GROUP BY over access_logs, last 24 h, 5m, counts only, no percentiles | ${raw.median.toFixed(1)} | ${raw.max.toFixed(1)} | – | ${raw.result.rows.length} |`);
+    const before = await count('access_log_rollups');
+    await sql`drop index access_logs_reason_idx`.execute(store.db);
+    await sql`drop table access_log_rollup_reasons`.execute(store.db);
+    await sql`drop table access_log_rollups`.execute(store.db);
+    const tb = process.hrtime.bigint();
+    await store.db.transaction().execute((trx) => accessLogRollupsMigration().up(trx));
+    const after = await count('access_log_rollups');
+    console.log(`\nbackfill (migration 006 over the ${N} stored records): ${(ms(tb) / 1000).toFixed(1)} s; rollup rows ${after} (${after === before ? 'same as ingest' : `ingest made ${before}!`})`);
   } finally {
     await store.close();
     await target.drop();
