@@ -89,8 +89,17 @@ describe.skipIf(!built)('the Overview and the reason-code filter in Chromium', (
     const ctx = await newContext(browser, sys.admin.url);
     const page = await ctx.newPage();
     try {
-      // The breakdown narrows the charts to one route.
+      // The pickers work from the keyboard: Range → Last 6 hours switches the bucket to 5m.
       await signIn(page, USERS.auditor, '/overview');
+      const filters = page.getByRole('form', { name: 'Overview range and filters' });
+      await filters.getByRole('button', { name: /Range/ }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('option', { name: 'Last 24 hours' }).waitFor();
+      await page.keyboard.press('ArrowUp'); // from the selected "Last 24 hours" to "Last 6 hours"
+      await page.keyboard.press('Enter');
+      await filters.getByRole('button', { name: /5m.*Bucket|Bucket.*5m/ }).waitFor();
+      await page.getByText(`${all.length} requests,`, { exact: false }).waitFor();
+      // The breakdown narrows the charts to one route.
       const limitedRoute = (await sys.call<{ items: { routeId: string; status: number }[] }>('GET', '/api/v1/access-logs?service=agents&status=429&limit=1')).body.items[0]!.routeId;
       await page.getByRole('button', { name: `Show agents ${limitedRoute} in the charts` }).click();
       const onRoute = (await records(`&route=${limitedRoute}`)).length;

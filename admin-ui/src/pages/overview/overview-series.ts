@@ -61,7 +61,8 @@ export function chartRows(g: StatsGroup | undefined, from: number, to: number, b
 /** A bucket start as the axis and table show it: time of day for short buckets, date and time otherwise. */
 export function bucketLabel(at: number, bucketMs: number): string {
   const d = new Date(at);
-  if (bucketMs >= 24 * HOUR) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  // Day buckets are UTC days (the API aligns buckets to UTC): name the UTC date, not the local one.
+  if (bucketMs >= 24 * HOUR) return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
   if (bucketMs >= HOUR) return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
