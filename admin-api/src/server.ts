@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Express } from 'express';
-import { accessLogEndpoints, liveTailEndpoints, startRetention } from './access-logs/index.js';
+import { accessLogEndpoints, accessLogStatsEndpoints, liveTailEndpoints, startRetention } from './access-logs/index.js';
 import { auditEndpoints } from './audit/index.js';
 import { createAuth } from './auth/index.js';
 import { createBundleService, createPostgresNotifier, type ChangeNotifier } from './bundles/index.js';
@@ -98,6 +98,7 @@ function buildApp(config: AdminConfig, p: Parts): { app: Express; document: Reco
     ...bundles.endpoints,
     ...p.sidecar.endpoints,
     ...accessLogEndpoints({ store }),
+    ...accessLogStatsEndpoints({ store }),
     ...liveTailEndpoints({ store }),
     ...auditEndpoints({ store }),
     ...opsEndpoints({ store, metrics, metricsPublic: config.metricsPublic === 'true' }),

@@ -24,6 +24,7 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, ...page(() => import('./pages/services-page')) },
       { path: '/principals', ...page(() => import('./pages/principals-page')) },
+      { path: '/overview', ...page(() => import('./pages/overview-page')) },
       { path: '/access-logs', ...page(() => import('./pages/access-logs-page')) },
       { path: '/live-tail', ...page(() => import('./pages/live-tail-page')) },
       { path: '/audit', ...page(() => import('./pages/audit-page')) },

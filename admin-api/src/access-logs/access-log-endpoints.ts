@@ -19,6 +19,22 @@ const StatusParam = z
     return { statusMin: base, statusMax: base + 99 };
   });
 
+/** A reason code: upper-case letters, digits and underscores (MISSING_PERMISSION). */
+const REASON_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** Most reason codes one filter may name. */
+const MAX_REASONS = 20;
+
+/** One or several reason codes: `reason=A,B`, or `reason=A&reason=B`. */
+const ReasonParam = z
+  .union([z.string(), z.array(z.string()).max(MAX_REASONS)])
+  .transform((v, ctx) => {
+    const codes = [...new Set((Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()))];
+    const bad = codes.filter((c) => !REASON_CODE.test(c));
+    if (bad.length > 0) ctx.issues.push({ code: 'custom', input: v, message: `must be reason codes like MISSING_PERMISSION (upper case, digits, _), comma-separated; not ${bad.map((b) => JSON.stringify(b)).join(', ')}` });
+    else if (codes.length > MAX_REASONS) ctx.issues.push({ code: 'custom', input: v, message: `at most ${MAX_REASONS} reason codes` });
+    return codes;
+  });
+
 const filterShape = {
   ...timeWindowShape,
   service: ExactParam.optional().describe('service name'),
@@ -27,6 +43,7 @@ const filterShape = {
   route: ExactParam.optional().describe('route id'),
   status: StatusParam.optional().describe('HTTP status (403) or status class (4xx)'),
   decision: z.string().regex(/^[a-z_]{1,32}$/, 'must be a decision like allow or deny').optional().describe('the sidecar decision: allow, deny…'),
+  reason: ReasonParam.optional().describe('reason code, or several (comma-separated or repeated): records with any of them'),
   requestId: ExactParam.optional().describe('request id'),
 };
 
@@ -52,6 +69,7 @@ function toFilter(q: FilterQuery): AccessLogFilter {
   if (q.apiKey !== undefined) f.apiKeyId = q.apiKey;
   if (q.route !== undefined) f.routeId = q.route;
   if (q.decision !== undefined) f.decision = q.decision;
+  if (q.reason !== undefined) f.reasons = q.reason;
   if (q.requestId !== undefined) f.requestId = q.requestId;
   return f;
 }

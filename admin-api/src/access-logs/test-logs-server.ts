@@ -1,6 +1,6 @@
 /**
- * Test support for the log endpoints: the access-log and audit endpoints on a real server (port 0)
- * over a fresh SQLite file, a header-driven guard, a counter of rows the database returned (to
+ * Test support for the log endpoints: the access-log, stats and audit endpoints on a real server (port 0)
+ * over a fresh SQLite file (or PostgreSQL database), a header-driven guard, a counter of rows the database returned (to
  * prove an export stopped reading), and a fast bulk filler.
  */
 import type { Server } from 'node:http';
@@ -14,7 +14,7 @@ import { createApp } from '../http/app.js';
 import type { AccessGuard } from '../http/endpoint.js';
 import { openStore, type Store } from '../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../store/test-databases.js';
-import { accessLogEndpoints } from './index.js';
+import { accessLogEndpoints, accessLogStatsEndpoints } from './index.js';
 
 /** Reads the caller's admin role from `x-test-role`. */
 const guard: AccessGuard = async (req, access) => {
@@ -46,11 +46,13 @@ export interface LogsTestServer {
 export interface LogsServerOptions {
   /** make every database read fail once this many rows were returned (a store failing mid-export) */
   failAfterRows?: number;
+  /** the store's dialect (default sqlite) */
+  dialect?: 'sqlite' | 'postgres';
 }
 
-/** Starts the log endpoints over a fresh SQLite file. */
+/** Starts the log endpoints over a fresh database (SQLite unless `opts.dialect` says otherwise). */
 export async function startLogsServer(opts: LogsServerOptions = {}): Promise<LogsTestServer> {
-  const target: TestDatabase = await createTestDatabase('sqlite');
+  const target: TestDatabase = await createTestDatabase(opts.dialect ?? 'sqlite');
   const raw = await openStore(target.url);
   let rows = 0;
   const counter: KyselyPlugin = {
@@ -64,7 +66,7 @@ export async function startLogsServer(opts: LogsServerOptions = {}): Promise<Log
   const store: Store = { db: raw.db.withPlugin(counter), dialect: raw.dialect, close: () => raw.close() };
   const errors: string[] = [];
   const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
-  const app = createApp({ endpoints: [...accessLogEndpoints({ store }), ...auditEndpoints({ store })], guard, log });
+  const app = createApp({ endpoints: [...accessLogEndpoints({ store }), ...accessLogStatsEndpoints({ store }), ...auditEndpoints({ store })], guard, log });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

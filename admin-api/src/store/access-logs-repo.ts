@@ -5,6 +5,8 @@
  */
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import { fromAccessLogRow, toAccessLogRow, type AccessLogRecord, type StoredAccessLog } from './access-log-record.js';
+import { addToRollups } from './access-log-rollup-upsert.js';
+import { deleteRollupsBefore } from './access-log-rollups-repo.js';
 import type { Database } from './database.js';
 import { type Page, decodeCursor, encodeCursor, pageLimit } from './list-page.js';
 import { withStoreErrors } from './map-driver-error.js';
@@ -23,13 +25,15 @@ export interface AccessLogFilter {
   statusMin?: number;
   statusMax?: number;
   decision?: string;
+  /** any of these reason codes */
+  reasons?: readonly string[];
   requestId?: string;
 }
 
 /** Rows per multi-row INSERT: 500 × 13 parameters stays under both dialects' bind limits. */
 export const INSERT_CHUNK = 500;
 
-/** Inserts records in one transaction, one multi-row INSERT per INSERT_CHUNK records. Returns the count. */
+/** Inserts records and adds them to the rollups in one transaction, one multi-row INSERT per INSERT_CHUNK records. Returns the count. */
 export async function insertAccessLogs(q: Queryable, records: readonly AccessLogRecord[]): Promise<number> {
   if (records.length === 0) return 0;
   await withStoreErrors('inserting access logs', () =>
@@ -37,6 +41,7 @@ export async function insertAccessLogs(q: Queryable, records: readonly AccessLog
         for (let i = 0; i < records.length; i += INSERT_CHUNK) {
           await trx.insertInto('access_logs').values(records.slice(i, i + INSERT_CHUNK).map(toAccessLogRow)).execute();
         }
+        await addToRollups(trx, records);
       }),
   );
   return records.length;
@@ -54,6 +59,7 @@ function applyFilter<O>(query: SelectQueryBuilder<Database, 'access_logs', O>, f
   if (f.statusMin !== undefined) qb = qb.where('status', '>=', f.statusMin);
   if (f.statusMax !== undefined) qb = qb.where('status', '<=', f.statusMax);
   if (f.decision !== undefined) qb = qb.where('decision', '=', f.decision);
+  if (f.reasons !== undefined && f.reasons.length > 0) qb = qb.where('reason', 'in', [...f.reasons]);
   if (f.requestId !== undefined) qb = qb.where('request_id', '=', f.requestId);
   return qb;
 }
@@ -115,8 +121,9 @@ export async function* streamAccessLogs(q: Queryable, filter: AccessLogFilter = 
   }
 }
 
-/** Retention: deletes records older than `cutoffMs` (epoch ms). Returns how many. */
+/** Retention: deletes records older than `cutoffMs` (epoch ms) and the rollup periods wholly before it. Returns how many records. */
 export async function deleteAccessLogsOlderThan(q: Queryable, cutoffMs: number): Promise<number> {
   const result = await withStoreErrors('deleting old access logs', () => dbOf(q).deleteFrom('access_logs').where('at', '<', cutoffMs).executeTakeFirst());
+  await withStoreErrors('deleting old access-log rollups', () => deleteRollupsBefore(q, cutoffMs));
   return Number(result.numDeletedRows);
 }

@@ -206,6 +206,29 @@ export interface AccessLogsTable {
   latency_ms: number | null;
 }
 
+/** Per period (60000 or 3600000 ms) × start × service × route ('' = none): counts and latency histogram h0…h61 (access-log-rollup.ts). */
+export type AccessLogRollupsTable = {
+  period: number;
+  start: EpochMs;
+  service: string;
+  route: string;
+  requests: number;
+  rate_limited: number;
+  denied: number;
+  errors: number;
+} & Record<`h${number}`, number>;
+
+/** Non-allow records per period × start × service × route × decision × reason ('' = none). */
+export interface AccessLogRollupReasonsTable {
+  period: number;
+  start: EpochMs;
+  service: string;
+  route: string;
+  decision: string;
+  reason: string;
+  requests: number;
+}
+
 /** Every table of the store. */
 export interface Database {
   services: ServicesTable;
@@ -227,4 +250,6 @@ export interface Database {
   bundle_publish_status: BundlePublishStatusTable;
   audit_events: AuditEventsTable;
   access_logs: AccessLogsTable;
+  access_log_rollups: AccessLogRollupsTable;
+  access_log_rollup_reasons: AccessLogRollupReasonsTable;
 }

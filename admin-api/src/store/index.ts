@@ -15,3 +15,5 @@ export * from './access-logs-repo.js';
 export * from './bundle-source-repo.js';
 export * from './bundle-status-repo.js';
 export * from './access-log-record.js';
+export * from './access-log-rollup.js';
+export { sumRollups, type RollupQuery, type RollupSum, type ReasonSum } from './access-log-rollups-repo.js';

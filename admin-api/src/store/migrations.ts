@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import { identityMigration } from './identity-migrations.js';
 import { oauthServer } from './oauth-migration.js';
+import { accessLogRollupsMigration } from './rollup-migration.js';
 
 /** The SQL dialects the store speaks. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -255,6 +256,7 @@ export function storeMigrations(dialect: Dialect): Record<string, Migration> {
     '003_bundle_publish_status': bundlePublishStatus(),
     '004_identity': identityMigration(),
     '005_oauth': oauthServer(),
+    '006_access_log_rollups': accessLogRollupsMigration(),
   };
 }
 

@@ -24,7 +24,7 @@ describe.each(DIALECTS)('openStore on %s', (dialect) => {
     const second = await openStore(target.url);
     expect((await getService(second, 'billing')).version).toBe(1);
     const applied = await sql<{ name: string }>`select name from schema_migrations order by name`.execute(second.db);
-    expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_sidecar_credentials', '003_bundle_publish_status', '004_identity', '005_oauth']);
+    expect(applied.rows.map((r) => r.name)).toEqual(['001_initial', '002_sidecar_credentials', '003_bundle_publish_status', '004_identity', '005_oauth', '006_access_log_rollups']);
     await second.close();
   });
 

@@ -12,11 +12,21 @@ export interface AccessLogFilter {
   route: string;
   status: string;
   decision: string;
+  /** reason codes, comma-separated (records with any of them) */
+  reason: string;
   apiKey: string;
   requestId: string;
 }
 
-export const EMPTY_ACCESS_LOG_FILTER: AccessLogFilter = { from: '', to: '', service: '', principal: '', route: '', status: '', decision: '', apiKey: '', requestId: '' };
+export const EMPTY_ACCESS_LOG_FILTER: AccessLogFilter = { from: '', to: '', service: '', principal: '', route: '', status: '', decision: '', reason: '', apiKey: '', requestId: '' };
+
+/** Reason codes as the API takes them: comma-separated, spaces dropped (` A, B ` → `A,B`). */
+export const normaliseReasons = (s: string): string =>
+  s
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean)
+    .join(',');
 
 /** The filter as the API's query parameters, leaving out empty fields. */
 export function accessLogParams(f: AccessLogFilter): Record<string, string> {
@@ -28,6 +38,7 @@ export function accessLogParams(f: AccessLogFilter): Record<string, string> {
     route: f.route,
     status: f.status,
     decision: f.decision,
+    reason: normaliseReasons(f.reason),
     apiKey: f.apiKey,
     requestId: f.requestId,
   };

@@ -908,6 +908,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access-logs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests, denials by reason, 429s and p50/p99 latency over time, per service and route
+         * @description Read from per-minute and per-hour rollups kept at ingest (buckets of 1h or more use the hourly ones), so the cost follows the range and the number of series, not the number of records. Percentiles are nearest-rank over a log-scale histogram (3 buckets per doubling from 0.1 ms to 104.9 s): the value given is the midpoint of the bucket holding the true percentile, within −11%…+12.3% of it.
+         */
+        get: operations["accessLogStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/access-logs/live": {
         parameters: {
             query?: never;
@@ -8347,6 +8367,8 @@ export interface operations {
                 status?: string;
                 /** @description the sidecar decision: allow, deny… */
                 decision?: string;
+                /** @description reason code, or several (comma-separated or repeated): records with any of them */
+                reason?: string | string[];
                 /** @description request id */
                 requestId?: string;
                 /** @description page size, 1..1000 (default 100) */
@@ -8443,6 +8465,8 @@ export interface operations {
                 status?: string;
                 /** @description the sidecar decision: allow, deny… */
                 decision?: string;
+                /** @description reason code, or several (comma-separated or repeated): records with any of them */
+                reason?: string | string[];
                 /** @description request id */
                 requestId?: string;
                 /** @description csv (RFC 4180, header row) or ndjson (one JSON object per line); default ndjson */
@@ -8461,6 +8485,104 @@ export interface operations {
                 };
                 content: {
                     "application/x-ndjson": unknown;
+                };
+            };
+            /** @description Error (the spec error format) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accessLogStats: {
+        parameters: {
+            query?: {
+                /** @description start of the range (ISO 8601 or epoch ms), rounded down to the bucket; default: `to` minus 24 h */
+                from?: string;
+                /** @description end of the range (exclusive), rounded up to the bucket; default: now */
+                to?: string;
+                /** @description bucket size: 1m, 5m (default), 15m, 1h, 6h or 1d; buckets are aligned to UTC */
+                bucket?: "1m" | "5m" | "15m" | "1h" | "6h" | "1d";
+                /** @description only this service */
+                service?: string;
+                /** @description only this route id */
+                route?: string;
+                /** @description one series for all matching traffic (none, default), one per service, or one per service and route */
+                groupBy?: "none" | "service" | "route";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one series per group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        bucket: string;
+                        bucketMs: number;
+                        /** @enum {string} */
+                        groupBy: "none" | "service" | "route";
+                        groups: {
+                            /** @description null unless groupBy is service or route */
+                            service: string | null;
+                            /** @description null unless groupBy is route; '' for requests that matched no route */
+                            route: string | null;
+                            totals: {
+                                requests: number;
+                                /** @description records with decision 'deny' */
+                                denied: number;
+                                /** @description records with decision 'error' */
+                                errors: number;
+                                /** @description records with status 429 */
+                                rateLimited: number;
+                                /** @description denials per reason code (NO_REASON for a denial without one) */
+                                deniedByReason: {
+                                    [key: string]: number;
+                                };
+                                /** @description records that carried a latency */
+                                latencyCount: number;
+                                /** @description approximate median latency (ms; histogram bucket midpoint, within −11%…+12.3%); null without latencies */
+                                p50Ms: number | null;
+                                /** @description approximate 99th percentile latency (ms), same bound */
+                                p99Ms: number | null;
+                            };
+                            /** @description buckets with traffic, oldest first; a missing bucket had none */
+                            points: {
+                                /** @description bucket start, ISO 8601 */
+                                at: string;
+                                requests: number;
+                                /** @description records with decision 'deny' */
+                                denied: number;
+                                /** @description records with decision 'error' */
+                                errors: number;
+                                /** @description records with status 429 */
+                                rateLimited: number;
+                                /** @description denials per reason code (NO_REASON for a denial without one) */
+                                deniedByReason: {
+                                    [key: string]: number;
+                                };
+                                /** @description records that carried a latency */
+                                latencyCount: number;
+                                /** @description approximate median latency (ms; histogram bucket midpoint, within −11%…+12.3%); null without latencies */
+                                p50Ms: number | null;
+                                /** @description approximate 99th percentile latency (ms), same bound */
+                                p99Ms: number | null;
+                            }[];
+                        }[];
+                        /** @description more than 50 groups had traffic; the busiest are listed */
+                        truncated: boolean;
+                    };
                 };
             };
             /** @description Error (the spec error format) */

@@ -62,6 +62,11 @@ export function MainNav({ current, role }: { current: string | undefined; role: 
       <ul aria-labelledby="nav-audit">
         {roleCan(role, 'logs:read') && (
           <li>
+            <NavLink to="/overview">Overview</NavLink>
+          </li>
+        )}
+        {roleCan(role, 'logs:read') && (
+          <li>
             <NavLink to="/access-logs">Access logs</NavLink>
           </li>
         )}

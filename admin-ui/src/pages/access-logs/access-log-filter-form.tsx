@@ -1,14 +1,16 @@
-/** The access-log filter: time range (react-aria date-time pickers), service, principal, route, status, decision; applied on Search. */
+/** The access-log filter: time range (react-aria date-time pickers), service, principal, route, status, decision, reason codes; applied on Search. */
 import { getLocalTimeZone, type CalendarDateTime } from '@internationalized/date';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, DateInput, DatePicker, DateSegment, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Select, SelectValue, TextField } from 'react-aria-components';
 import { fieldMessage } from '../../api/api-error';
-import { EMPTY_ACCESS_LOG_FILTER, type AccessLogFilter } from '../../api/logs-api';
+import { EMPTY_ACCESS_LOG_FILTER, normaliseReasons, type AccessLogFilter } from '../../api/logs-api';
 import { servicesQuery } from '../../api/services-api';
 
 const STATUS_RE = /^[1-5](?:\d\d|xx)$/;
 const DECISION_RE = /^[a-z_]{1,32}$/;
+/** The API's reason-code rule (MISSING_PERMISSION), at most 20 codes. */
+const REASON_RE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /** Edits a filter; `onApply` receives it when the user searches. `error` is the last search error (field messages shown inline). */
 export function AccessLogFilterForm({ onApply, error }: { onApply: (f: AccessLogFilter) => void; error: unknown }) {
@@ -28,6 +30,10 @@ export function AccessLogFilterForm({ onApply, error }: { onApply: (f: AccessLog
     const e: Record<string, string> = {};
     if (next.status && !STATUS_RE.test(next.status.trim())) e.status = 'An HTTP status (403) or a class (4xx)';
     if (next.decision && !DECISION_RE.test(next.decision.trim())) e.decision = 'A decision like allow or deny';
+    const reasons = normaliseReasons(next.reason);
+    if (reasons && (reasons.split(',').some((c) => !REASON_RE.test(c)) || reasons.split(',').length > 20)) {
+      e.reason = 'Reason codes like MISSING_PERMISSION, comma-separated (at most 20)';
+    }
     if (next.from && next.to && Date.parse(next.to) <= Date.parse(next.from)) e.to = 'Must be after From';
     setLocal(e);
     if (!Object.keys(e).length) onApply(next);
@@ -74,6 +80,7 @@ export function AccessLogFilterForm({ onApply, error }: { onApply: (f: AccessLog
       {text('route', 'Route')}
       {text('status', 'Status')}
       {text('decision', 'Decision')}
+      {text('reason', 'Reason codes')}
       <Button type="submit" className="react-aria-Button primary">
         Search
       </Button>
