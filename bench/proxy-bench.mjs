@@ -48,6 +48,13 @@ const TARGETS = [
   { id: 'direct', label: 'backend direct', path: '/bench/public', headers: {} },
   { id: 'undici', label: 'plain node:http + undici Pool.dispatch proxy (bench/undici-proxy-server.mjs)', path: '/bench/public', headers: {} },
   { id: 'http-proxy', label: 'http-proxy 1.18, keep-alive agent', path: '/bench/public', headers: {} },
+  {
+    id: 'raw-net',
+    label: 'EXPERIMENT: net server + undici dispatch, no node:http (bench/raw-net-proxy-experiment.mjs)',
+    path: '/bench/public',
+    headers: {},
+    optional: true,
+  },
   { id: 'sidecar', label: 'sidecar, public route (pass-through)', path: '/bench/public', headers: {} },
   {
     id: 'sidecar-full',
@@ -569,7 +576,11 @@ async function main() {
     urls.direct = backend.url;
     log(`backend: ${backend.kind} at ${backend.url}`);
 
-    for (const [id, script] of [['undici', 'bench/undici-proxy-server.mjs'], ['http-proxy', 'bench/http-proxy-server.mjs']]) {
+    for (const [id, script] of [
+      ['undici', 'bench/undici-proxy-server.mjs'],
+      ['http-proxy', 'bench/http-proxy-server.mjs'],
+      ['raw-net', 'bench/raw-net-proxy-experiment.mjs'],
+    ]) {
       if (!opts.targets.some((t) => t.id === id)) continue;
       const entry = start(id, opts.node, [join(ROOT, script), backend.url], 'pipe');
       urls[id] = `http://127.0.0.1:${await readPort(entry)}`;
