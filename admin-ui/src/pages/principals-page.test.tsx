@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { apiError, fakeAdminApi, json, SESSION, type Handler } from '../testing/fake-admin-api';
 import { errorBeside, inTurn, networkCut, serverError } from '../testing/form-checks';
 import { renderConsole } from '../testing/render-page';
+import openapi from '../api/openapi.json';
+import { PRINCIPAL_ID_PATTERN } from './principals-page';
 
 const base: Record<string, Handler> = {
   'GET /api/v1/session': () => json(200, SESSION),
@@ -60,5 +62,13 @@ describe('create principal form', () => {
     await userEvent.click(within(f.form).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(f.field('Id').value).toBe(''));
     expect(calls.filter((c) => c.method === 'POST').at(-1)!.body).toEqual({ id: 'alice', kind: 'user', displayName: 'Alice', roles: ['viewer', 'operator'] });
+  });
+});
+
+describe('the principal id rule', () => {
+  it('is the pattern the API publishes for POST /api/v1/principals', () => {
+    const body = (openapi.paths as unknown as Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, { pattern?: string }> } }> } }>>)['/api/v1/principals']!.post!
+      .requestBody.content['application/json']!.schema.properties;
+    expect(body.id!.pattern).toBe(PRINCIPAL_ID_PATTERN);
   });
 });

@@ -6,11 +6,17 @@ import { fieldMessage } from '../api/api-error';
 import { createPrincipal, principalsQuery } from '../api/services-api';
 import { useCan } from '../auth/use-session';
 import { ErrorAlert, QueryState } from '../components/query-state';
+import { Role } from '@agentcore/policies';
 import { splitList } from './api-keys/api-key-form-schema';
 
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.@:+-]{0,255}$/;
-/** A role name as the policy contract spells it (`Role.name` in @agentcore/policies). */
-const ROLE_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/**
+ * The API's principal id rule (`PrincipalId` in admin-api/src, which the console may not import); the test pins it
+ * to the pattern the OpenAPI document publishes for `POST /api/v1/principals`.
+ */
+export const PRINCIPAL_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.@:+-]{0,255}$';
+const ID_RE = new RegExp(PRINCIPAL_ID_PATTERN);
+/** A role name as the policy contract spells it. */
+const roleName = Role.shape.name;
 
 function CreatePrincipalForm() {
   const qc = useQueryClient();
@@ -33,7 +39,7 @@ function CreatePrincipalForm() {
     const e: Record<string, string> = {};
     if (!ID_RE.test(id.trim())) e.id = 'Use 1-256 of letters, digits and _ . @ : + -, starting with a letter or digit';
     if (!displayName.trim() || displayName.length > 200) e.displayName = 'Enter a display name (at most 200 characters)';
-    const badRole = splitList(roles).find((r) => !ROLE_RE.test(r));
+    const badRole = splitList(roles).find((r) => !roleName.safeParse(r).success);
     if (badRole !== undefined) e.roles = `"${badRole}" is not a role name: use 1-64 of letters, digits and _ . : -`;
     setLocal(e);
     if (!Object.keys(e).length) create.mutate();
