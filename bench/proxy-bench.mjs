@@ -450,8 +450,9 @@ function runClient(opts, url, headers, requests) {
   });
 }
 
-function runWrk(tool, opts, url, headers, duration) {
-  if (opts.requests !== undefined) return runClient(opts, url, headers, duration === opts.warmup ? Math.min(1000, opts.requests) : opts.requests);
+/** One measured (or, with `warmup`, unreported) run of a target: wrk for a duration, or the one-connection client. */
+function runWrk(tool, opts, url, headers, duration, warmup = false) {
+  if (opts.requests !== undefined) return runClient(opts, url, headers, warmup ? Math.min(1000, opts.requests) : opts.requests);
   const args = ['-t', String(opts.threads), '-c', String(opts.connections), '-d', duration, '--latency'];
   if (tool.isWrk2) args.push('-R', String(opts.rps));
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
@@ -600,6 +601,11 @@ async function main() {
       await waitReady(entry, `${urls.sidecar}/bench/public`);
     }
     if (needBaseline) {
+      if (opts.baselineNode !== undefined) {
+        // the same kind of build on another Node: say so in the table instead of "baseline build"
+        const v = spawnSync(opts.baselineNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+        for (const t of TARGETS) if (t.id.startsWith('base')) t.label = t.label.replace('baseline build (--baseline-cli)', `--baseline-cli build on Node ${v} (--baseline-node)`);
+      }
       const [port, adminPort] = [await freePort(), await freePort()];
       const args = [opts.baselineCli, '--bundle', opts.bundle, '--upstream', backend.url, '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`];
       log(`baseline: node ${args.map(shellQuote).join(' ')}`);
@@ -638,7 +644,7 @@ async function main() {
     if (opts.warmup !== '0') {
       for (const t of opts.targets) {
         log(`warm-up ${t.id} (${opts.warmup})`);
-        await runWrk(tool, opts, urls[t.id] + t.path, t.headers, opts.warmup);
+        await runWrk(tool, opts, urls[t.id] + t.path, t.headers, opts.warmup, true);
       }
     }
 

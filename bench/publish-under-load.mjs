@@ -100,7 +100,7 @@ for (let i = 0; ; i++) {
 }
 
 let workflows = true;
-/** One change → one new revision; resolves with its revision number. */
+/** One change (viewer's workflows:read toggled) → one new revision. */
 async function change() {
   workflows = !workflows;
   const cur = await call('GET', '/api/v1/services/agents/roles/viewer');

@@ -13,9 +13,6 @@
 import type { RequestContext } from '../pipeline/request-context.js';
 import { Forwarding, type ForwardOwner } from './forwarding.js';
 
-export type { ForwardOwner };
-
-
 /**
  * Forwards the request upstream through its route's cluster. Calls `owner.forwarded` once the request ended: with
  * the proxy's answer when forwarding failed before any response byte was sent, undefined when the response was

@@ -53,9 +53,10 @@ abstract class FastMetric {
   ) {
     registry.registerMetric(this as never);
   }
-  /** prom-client calls it on scrape (the metrics are already up to date) */
-  collect(): void {}
+  /** the values at scrape time (the registry and the cluster aggregator call it) */
   abstract get(): Promise<MetricData>;
+  /** `Registry.resetMetrics()` calls it */
+  abstract reset(): void;
 }
 
 /** A monotonically increasing counter with labels. */
