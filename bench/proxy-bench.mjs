@@ -14,7 +14,7 @@
 //          [--only direct,http-proxy,sidecar,sidecar-full,sidecar-full-trace-0.01,sidecar-full-trace-1] [--rate] [--access-log FILE] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -383,6 +383,33 @@ async function waitReady(entry, url, headers = {}, timeoutMs = 20_000) {
   throw new Error(`${entry.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${stderrTail(entry)}`);
 }
 
+/** CPU seconds (user + system) of a process and all its live descendants (the `--workers` children), from /proc. */
+function cpuSeconds(pid) {
+  const tick = 100; // USER_HZ on Linux
+  const stat = (p) => {
+    try {
+      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick };
+    } catch {
+      return undefined;
+    }
+  };
+  const all = new Map();
+  for (const name of readdirSync('/proc')) if (/^\d+$/.test(name)) {
+    const st = stat(name);
+    if (st) all.set(Number(name), st);
+  }
+  let total = 0;
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.pop();
+    total += all.get(p)?.cpu ?? 0;
+    for (const [child, st] of all) if (st.ppid === p) queue.push(child);
+  }
+  return total;
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -570,6 +597,8 @@ async function main() {
     .map((l) => l.toFixed(2))
     .join(' ');
   const urls = {};
+  /** target id → the process whose CPU time (with its children) the target's runs are charged */
+  const pids = {};
   let backendKind;
   try {
     const backend = await startBackend();
@@ -585,6 +614,7 @@ async function main() {
       if (!opts.targets.some((t) => t.id === id)) continue;
       const entry = start(id, opts.node, [join(ROOT, script), backend.url], 'pipe');
       urls[id] = `http://127.0.0.1:${await readPort(entry)}`;
+      pids[id] = entry.child.pid;
       log(`${id}: ${urls[id]}`);
     }
 
@@ -596,6 +626,7 @@ async function main() {
       const entry = start('sidecar', opts.node, args, stdout);
       if (typeof stdout === 'number') closeSync(stdout);
       urls.sidecar = urls['sidecar-full'] = urls['sidecar-jwt'] = `http://127.0.0.1:${port}`;
+      pids.sidecar = pids['sidecar-full'] = pids['sidecar-jwt'] = entry.child.pid;
       const { mintDemoJwt } = await import('../policies/examples/mint-demo-jwt.mjs');
       TARGETS.find((t) => t.id === 'sidecar-jwt').headers.Authorization = `Bearer ${await mintDemoJwt({ sub: 'bench-client', roles: ['reader'], ttlSeconds: 3600 })}`;
       await waitReady(entry, `${urls.sidecar}/bench/public`);
@@ -611,6 +642,7 @@ async function main() {
       log(`baseline: node ${args.map(shellQuote).join(' ')}`);
       const entry = start('baseline', opts.baselineNode ?? opts.node, args, 'ignore');
       urls.base = urls['base-full'] = `http://127.0.0.1:${port}`;
+      pids.base = pids['base-full'] = entry.child.pid;
       await waitReady(entry, `${urls.base}/bench/public`);
     }
     // Extra sidecar processes for the optional targets: one with its limits in Redis, one with two workers.
@@ -625,6 +657,7 @@ async function main() {
       log(`${id}: node ${args.map(shellQuote).join(' ')}`);
       const entry = start(id, opts.node, args, 'ignore');
       urls[id] = `http://127.0.0.1:${port}`;
+      pids[id] = entry.child.pid;
       await waitReady(entry, `${urls[id]}/bench/public`);
     }
 
@@ -652,10 +685,14 @@ async function main() {
     for (let run = 1; run <= opts.runs; run++) {
       for (const t of opts.targets) {
         await sleep(500);
+        const cpuBefore = pids[t.id] !== undefined ? cpuSeconds(pids[t.id]) : undefined;
         const r = await runWrk(tool, opts, urls[t.id] + t.path, t.headers, opts.duration);
+        // CPU time per request of the proxy process (and its workers): less noisy than req/s on a shared VM
+        if (cpuBefore !== undefined && r.requests) r.cpuUs = ((cpuSeconds(pids[t.id]) - cpuBefore) / r.requests) * 1e6;
         results[t.id].push(r);
         const errs = r.non2xx + r.socketErrors ? `  non-2xx ${r.non2xx}, socket errors ${r.socketErrors}` : '';
-        log(`run ${run}/${opts.runs} ${t.id.padEnd(12)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${errs}`);
+        const cpu = r.cpuUs !== undefined ? `  ${r.cpuUs.toFixed(1)} µs CPU/req` : '';
+        log(`run ${run}/${opts.runs} ${t.id.padEnd(12)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms${cpu}${errs}`);
       }
     }
 
@@ -684,6 +721,7 @@ async function main() {
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
         perRun: rs.map((r) => r.rps),
+        cpuUs: rs.every((r) => r.cpuUs !== undefined) ? median(rs.map((r) => r.cpuUs)) : undefined,
         errors: rs.reduce((a, r) => a + r.non2xx + r.socketErrors, 0),
       };
     });
@@ -719,15 +757,22 @@ function ratio(summary, a, b) {
   return x && y ? `${(x.rps / y.rps).toFixed(2)}×` : 'n/a (not run)';
 }
 
+/** b's CPU per request over a's: how many of a's requests one CPU second serves relative to b (higher = a cheaper). */
+function cpuRatio(summary, a, b) {
+  const x = summary.find((s) => s.id === a);
+  const y = summary.find((s) => s.id === b);
+  return x?.cpuUs && y?.cpuUs ? `${(y.cpuUs / x.cpuUs).toFixed(2)}× (${x.cpuUs.toFixed(1)} vs ${y.cpuUs.toFixed(1)} µs)` : 'n/a';
+}
+
 function throughputReport(meta, summary) {
   const rows = summary.map(
-    (s) => `| ${s.label} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.perRun.map((r) => r.toFixed(0)).join(' / ')} | ${s.errors} |`,
+    (s) => `| ${s.label} | ${s.rps.toFixed(0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.cpuUs === undefined ? '—' : s.cpuUs.toFixed(1)} | ${s.perRun.map((r) => r.toFixed(0)).join(' / ')} | ${s.errors} |`,
   );
-  return `${header(meta, 'Sidecar throughput vs http-proxy')}| target | req/s | p50 ms | p99 ms | req/s per run | non-2xx + socket errors |
-|---|---:|---:|---:|---|---:|
+  return `${header(meta, 'Sidecar throughput vs http-proxy')}| target | req/s | p50 ms | p99 ms | proxy CPU µs/req | req/s per run | non-2xx + socket errors |
+|---|---:|---:|---:|---:|---|---:|
 ${rows.join('\n')}
 
-- sidecar pass-through / plain undici dispatch proxy: ${ratio(summary, 'sidecar', 'undici')} (goal ≥ 0.9×)
+- sidecar pass-through / plain undici dispatch proxy: ${ratio(summary, 'sidecar', 'undici')} (goal ≥ 0.9×); by CPU per request: ${cpuRatio(summary, 'sidecar', 'undici')}
 - sidecar pass-through / http-proxy: ${ratio(summary, 'sidecar', 'http-proxy')} (goal ≥ 1.8×)
 - full pipeline (API key) / pass-through: ${ratio(summary, 'sidecar-full', 'sidecar')} (goal ≥ 0.9×)
 - full pipeline (JWT) / pass-through: ${ratio(summary, 'sidecar-jwt', 'sidecar')}

@@ -9,7 +9,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
+import { ws } from '../websocket/ws-module.js';
 import type { LocalAnswer, RequestContext } from '../pipeline/request-context.js';
 import { deny, type Stage, type StageResult } from '../pipeline/stage.js';
 import type { SubscriberPrincipal } from './credential-expiry.js';
@@ -87,7 +88,7 @@ class EventStreams implements LocalAnswer {
   private serverFor(maxPayload: number): WebSocketServer {
     let s = this.servers.get(maxPayload);
     if (!s) {
-      s = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, handleProtocols: chooseProtocol });
+      s = new (ws().WebSocketServer)({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, handleProtocols: chooseProtocol });
       this.servers.set(maxPayload, s);
     }
     return s;

@@ -1,8 +1,10 @@
 /**
  * The HTTP client of the sidecar's control-plane traffic (bundle long-poll, status reports). By default it owns an
  * undici Agent so that `close()` ends every socket it opened: nothing keeps the process alive after a sync stops.
+ * undici's index (fetch and everything else) is loaded on the first control-plane request, not at start: a sidecar
+ * on a bundle file never pays its ~8 MB RSS (issue #16; the data plane loads only `Pool`, `upstream/undici-pool.ts`).
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 
 /** The part of a fetch Response the sync code reads (both the global and undici's Response satisfy it). */
 export interface ControlPlaneResponse {
@@ -26,10 +28,17 @@ export interface ControlPlaneClient {
 /** Wraps an injected fetch, or creates an undici Agent-backed one that `close()` tears down. */
 export function createControlPlaneClient(injected?: ControlPlaneFetch): ControlPlaneClient {
   if (injected) return { fetch: injected, close: async () => {} };
-  const agent = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 60_000 });
+  let loaded: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
+  const load = (): Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> =>
+    (loaded ??= import('undici').then((u) => ({ agent: new u.Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 60_000 }), fetch: u.fetch })));
   return {
-    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: agent }),
-    close: () => agent.destroy(),
+    fetch: async (url, init) => {
+      const u = await load();
+      return u.fetch(url, { ...init, dispatcher: u.agent });
+    },
+    close: async () => {
+      if (loaded) await (await loaded).agent.destroy();
+    },
   };
 }
 

@@ -14,7 +14,8 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { loadWs, ws, wsModule } from './ws-module.js';
 import type { PolicyRuntime } from '../bundle/policy-runtime.js';
 import { unforwardableHeader } from '../forward/forwardable-headers.js';
 import { unforwardable } from '../forward/upstream-failure.js';
@@ -117,11 +118,26 @@ class WebSocketUpgrades implements UpgradeHandler {
       return;
     }
     takeHandshakeCredential(ctx);
+    if (wsModule() !== undefined) this.handshake(ctx, socket, head);
+    else {
+      // the first handshake of this process loads `ws` (ws-module.ts); a broken install answers 500, not a crash
+      loadWs().then(
+        () => this.handshake(ctx, socket, head),
+        (err: unknown) => {
+          this.o.log.error({ err }, 'could not load the ws library');
+          this.pipeline.respond(ctx, deny('INTERNAL_ERROR', 'the gateway failed to process the request; retry, and report the request id if it persists'));
+        },
+      );
+    }
+  };
+
+  /** The stages, then the WebSocket checks and the backend handshake (`ws` is loaded). */
+  private handshake(ctx: RequestContext, socket: Socket, head: Buffer): void {
     whenSettled(this.pipeline.runStages(ctx), (r) => {
       if (r) this.pipeline.respond(ctx, r);
       else this.admit(ctx, socket, head);
     });
-  };
+  }
 
   recheck(): Promise<void> {
     return this.relays.recheckAll();
@@ -166,7 +182,7 @@ class WebSocketUpgrades implements UpgradeHandler {
   private serverFor(maxPayload: number): WebSocketServer {
     let s = this.servers.get(maxPayload);
     if (!s) {
-      s = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, handleProtocols: this.handleProtocols });
+      s = new (ws().WebSocketServer)({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, handleProtocols: this.handleProtocols });
       this.servers.set(maxPayload, s);
     }
     return s;
@@ -213,7 +229,7 @@ class WebSocketUpgrades implements UpgradeHandler {
     const protocols = offered === undefined ? [] : takeProtocolToken(offered).protocols.filter((p) => !isBearerMarker(p));
     const target = `${up.origin.replace(HTTP_SCHEME, 'ws')}${ctx.path}${ctx.query === '' ? '' : `?${ctx.query}`}`;
     ctx.upstreamStart = performance.now();
-    const upstream = new WebSocket(target, protocols, {
+    const upstream = new (ws().WebSocket)(target, protocols, {
       headers: handshakeHeaders(ctx),
       maxPayload: wp.maxMessageBytes,
       perMessageDeflate: false,

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Memory of an idle sidecar (issue #16: "RSS per idle worker ≤ 80 MB"): starts the real CLI with `--workers 2` on the
+// bench bundle (a bundle file, no traffic), waits until /readyz answers 200 and then `--settle` seconds more, and reads
+// RSS, anonymous RSS and PSS of the primary and of each worker from /proc. Repeats `--runs` times (fresh processes
+// each time) and prints the medians; `--node PATH` runs the sidecar on another Node binary (e.g. Node 24).
+//
+//   node bench/idle-rss.mjs [--runs 3] [--settle 5] [--workers 2] [--node PATH] [--bundle PATH] [--cli proxy/dist/cli.js]
+//
+// RSS counts the node binary's file pages (~40–45 MB, shared by every worker of the machine); PSS divides shared
+// pages among the processes that map them. Linux only (reads /proc). Requires `npm run build`.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    settle: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '2' },
+    node: { type: 'string', default: process.execPath },
+    bundle: { type: 'string', default: join(ROOT, 'bench/bench.bundle.json') },
+    cli: { type: 'string', default: join(ROOT, 'proxy/dist/cli.js') },
+  },
+});
+const RUNS = Number(values.runs);
+const SETTLE = Number(values.settle);
+const WORKERS = Number(values.workers);
+if (!(RUNS >= 1 && SETTLE >= 0 && WORKERS >= 1)) {
+  process.stderr.write('idle-rss: --runs ≥ 1, --settle ≥ 0 and --workers ≥ 1 take numbers\n');
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const freePort = () =>
+  new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+const status = (url) =>
+  new Promise((res) => {
+    const r = request(url, (m) => {
+      m.resume();
+      res(m.statusCode);
+    });
+    r.once('error', () => res(0));
+    r.setTimeout(1000, () => r.destroy());
+    r.end();
+  });
+
+/** kB fields of /proc/PID/status and smaps_rollup, in MB. */
+function memoryOf(pid) {
+  const field = (text, name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const sm = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return { rss: field(st, 'VmRSS'), anon: field(st, 'RssAnon'), pss: field(sm, 'Pss') };
+}
+
+function childrenOf(pid) {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+async function once() {
+  const [port, adminPort] = [await freePort(), await freePort()];
+  const args = [values.cli, '--bundle', values.bundle, '--upstream', 'http://127.0.0.1:9', '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`];
+  if (WORKERS > 1) args.push('--workers', String(WORKERS));
+  const child = spawn(values.node, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  try {
+    const deadline = Date.now() + 20_000;
+    while ((await status(`http://127.0.0.1:${adminPort}/readyz`)) !== 200) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the sidecar did not become ready:\n${stderr.slice(-2000)}`);
+      await sleep(100);
+    }
+    await sleep(SETTLE * 1000);
+    const workers = WORKERS > 1 ? childrenOf(child.pid) : [];
+    if (workers.length !== (WORKERS > 1 ? WORKERS : 0)) throw new Error(`expected ${WORKERS} workers, found ${workers.length}`);
+    return { primary: memoryOf(child.pid), workers: workers.map(memoryOf) };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+const results = [];
+for (let i = 1; i <= RUNS; i++) {
+  const r = await once();
+  results.push(r);
+  const w = r.workers.map((m) => `${m.rss.toFixed(1)}`).join(' / ');
+  process.stderr.write(`run ${i}/${RUNS}: primary ${r.primary.rss.toFixed(1)} MB RSS; workers ${w || '—'} MB RSS\n`);
+}
+
+const nodeVersion = spawnSync(values.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+const rows = [];
+const row = (label, ms) =>
+  rows.push(`| ${label} | ${median(ms.map((m) => m.rss)).toFixed(1)} | ${median(ms.map((m) => m.anon)).toFixed(1)} | ${median(ms.map((m) => m.pss)).toFixed(1)} | ${ms.map((m) => m.rss.toFixed(1)).join(' / ')} |`);
+if (WORKERS > 1) {
+  row('primary', results.map((r) => r.primary));
+  row('worker (each)', results.flatMap((r) => r.workers));
+} else row('single process', results.map((r) => r.primary));
+process.stdout.write(`#### Idle memory, --workers ${WORKERS} — ${new Date().toISOString().slice(0, 10)}
+
+\`\`\`
+node bench/idle-rss.mjs ${process.argv.slice(2).join(' ')}
+\`\`\`
+
+- ${values.cli} on node ${nodeVersion}; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; bundle: ${values.bundle}; ${RUNS} run(s), ${SETTLE} s idle after ready
+
+| process | RSS MB (median) | anonymous RSS MB | PSS MB | RSS per sample |
+|---|---:|---:|---:|---|
+${rows.join('\n')}
+
+Goal: RSS per idle worker ≤ 80 MB.
+`);
