@@ -4,7 +4,9 @@
  * undici's index (fetch and everything else) is loaded on the first control-plane request, not at start: a sidecar
  * on a bundle file never pays its ~8 MB RSS (issue #16; the data plane loads only `Pool`, `upstream/undici-pool.ts`).
  */
-import type { Agent } from 'undici';
+import type { Agent, fetch as UndiciFetch } from 'undici';
+
+type Loaded = { agent: Agent; fetch: typeof UndiciFetch };
 
 /** The part of a fetch Response the sync code reads (both the global and undici's Response satisfy it). */
 export interface ControlPlaneResponse {
@@ -28,8 +30,8 @@ export interface ControlPlaneClient {
 /** Wraps an injected fetch, or creates an undici Agent-backed one that `close()` tears down. */
 export function createControlPlaneClient(injected?: ControlPlaneFetch): ControlPlaneClient {
   if (injected) return { fetch: injected, close: async () => {} };
-  let loaded: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
-  const load = (): Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> =>
+  let loaded: Promise<Loaded> | undefined;
+  const load = (): Promise<Loaded> =>
     (loaded ??= import('undici').then((u) => ({ agent: new u.Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 60_000 }), fetch: u.fetch })));
   return {
     fetch: async (url, init) => {

@@ -14,8 +14,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { WebSocket, WebSocketServer } from 'ws';
-import { loadWs, ws, wsModule } from './ws-module.js';
+import { loadWs, ws, wsModule, type WebSocket, type WebSocketServer } from './ws-module.js';
 import type { PolicyRuntime } from '../bundle/policy-runtime.js';
 import { unforwardableHeader } from '../forward/forwardable-headers.js';
 import { unforwardable } from '../forward/upstream-failure.js';
@@ -118,21 +117,15 @@ class WebSocketUpgrades implements UpgradeHandler {
       return;
     }
     takeHandshakeCredential(ctx);
-    if (wsModule() !== undefined) this.handshake(ctx, socket, head);
-    else {
-      // the first handshake of this process loads `ws` (ws-module.ts); a broken install answers 500, not a crash
-      loadWs().then(
-        () => this.handshake(ctx, socket, head),
-        (err: unknown) => {
-          this.o.log.error({ err }, 'could not load the ws library');
-          this.pipeline.respond(ctx, deny('INTERNAL_ERROR', 'the gateway failed to process the request; retry, and report the request id if it persists'));
-        },
-      );
-    }
+    this.handshake(ctx, socket, head);
   };
 
-  /** The stages, then the WebSocket checks and the backend handshake (`ws` is loaded). */
+  /** The stages, then the WebSocket checks and the backend handshake. The first one loads `ws` (ws-module.ts). */
   private handshake(ctx: RequestContext, socket: Socket, head: Buffer): void {
+    if (wsModule() === undefined) {
+      loadWs().then(() => this.handshake(ctx, socket, head), (err: unknown) => [this.o.log.error({ err }, 'could not load ws'), this.pipeline.respond(ctx, deny('INTERNAL_ERROR', 'the gateway could not load its WebSocket library'))]);
+      return;
+    }
     whenSettled(this.pipeline.runStages(ctx), (r) => {
       if (r) this.pipeline.respond(ctx, r);
       else this.admit(ctx, socket, head);

@@ -5,6 +5,8 @@
  */
 import type * as Ws from 'ws';
 
+export type { WebSocket, WebSocketServer } from 'ws';
+
 let loaded: typeof Ws | undefined;
 let loading: Promise<typeof Ws> | undefined;
 
