@@ -9,6 +9,8 @@
 //   latency       one connection, 5,000 sequential requests per run: p50/p99 added over the backend direct
 //   publish       a fixed rate while a new bundle is published every second (bench/publish-under-load.mjs)
 //   node24        this build on this Node and on another Node binary (--node24 PATH) side by side (targets base*)
+//   memory        RSS / PSS of the idle primary and workers of `--workers 2` (bench/idle-rss.mjs), this build, the
+//                 --baseline-cli build, and this build on --node24
 // --baseline-cli adds an older build of the sidecar (e.g. a worktree of the previous commit: proxy/dist/cli.js) as
 // the targets base / base-full to every throughput and latency run: before/after in the same rounds.
 // Needs wrk and nginx (apt-get install -y wrk nginx) and `npm run build`. Everything runs on 127.0.0.1 and stops itself.
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['throughput', 'latency', 'publish', 'node24'];
+const PARTS = ['throughput', 'latency', 'publish', 'node24', 'memory'];
 let values;
 try {
   ({ values } = parseArgs({
@@ -37,7 +39,7 @@ try {
   process.exit(2);
 }
 if (values.help) {
-  process.stdout.write('usage: npm run bench:sidecar -- [--runs 3] [--duration 10s] [--requests 5000] [--baseline-cli PATH] [--node24 PATH] [--skip throughput,latency,publish,node24]\n');
+  process.stdout.write('usage: npm run bench:sidecar -- [--runs 3] [--duration 10s] [--requests 5000] [--baseline-cli PATH] [--node24 PATH] [--skip throughput,latency,publish,node24,memory]\n');
   process.exit(0);
 }
 const skip = new Set(values.skip.split(',').filter(Boolean));
@@ -78,5 +80,10 @@ if (!skip.has('node24') && values.node24) {
   // the same build on both Node versions, in the same rounds: base / base-full are the Node 24 processes
   const node24 = ['--baseline-cli', join(ROOT, 'proxy/dist/cli.js'), '--baseline-node', values.node24];
   reports.push(await run('bench/proxy-bench.mjs', ['--only', 'sidecar,sidecar-full,base,base-full', '--duration', values.duration, ...common, ...node24]));
+}
+if (!skip.has('memory')) {
+  reports.push(await run('bench/idle-rss.mjs', common));
+  if (values['baseline-cli']) reports.push(await run('bench/idle-rss.mjs', [...common, '--cli', values['baseline-cli']]));
+  if (values.node24) reports.push(await run('bench/idle-rss.mjs', [...common, '--node', values.node24]));
 }
 process.stdout.write(reports.join('\n'));
