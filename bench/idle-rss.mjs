@@ -4,7 +4,10 @@
 // RSS, anonymous RSS and PSS of the primary and of each worker from /proc. Repeats `--runs` times (fresh processes
 // each time) and prints the medians; `--node PATH` runs the sidecar on another Node binary (e.g. Node 24).
 //
-//   node bench/idle-rss.mjs [--runs 3] [--settle 5] [--workers 2] [--node PATH] [--bundle PATH] [--cli proxy/dist/cli.js]
+//   node bench/idle-rss.mjs [--runs 3] [--settle 5] [--workers 2] [--node PATH] [--bundle PATH] [--cli proxy/dist/cli.js] [--synced]
+//
+// --synced: the sidecar as deployed — in synced mode against an admin API (started in this process on SQLite in a
+// temp dir, the demo service seeded), pulling and verifying its signed bundle and reporting its status.
 //
 // RSS counts the node binary's file pages (~40–45 MB, shared by every worker of the machine); PSS divides shared
 // pages among the processes that map them. Linux only (reads /proc). Requires `npm run build`.
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     node: { type: 'string', default: process.execPath },
     bundle: { type: 'string', default: join(ROOT, 'bench/bench.bundle.json') },
     cli: { type: 'string', default: join(ROOT, 'proxy/dist/cli.js') },
+    synced: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -80,9 +84,34 @@ function childrenOf(pid) {
   return out;
 }
 
+/** --synced: an admin API in this process with the demo service seeded; the sidecar's control-plane flags. */
+async function controlPlane() {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { Writable } = await import('node:stream');
+  const { loadConfig, startAdmin } = await import('../admin-api/dist/index.js');
+  const { loginForToken, seedService } = await import('../e2e/dist/seed-demo.js');
+  const dir = mkdtempSync(join(tmpdir(), 'agentcore-idle-rss-'));
+  const password = 'bench-password-0123456789';
+  const ac = loadConfig(['--listen', '127.0.0.1:0', '--database', `sqlite:${join(dir, 'bench.db')}`, '--log-level', 'warn'], {});
+  const admin = await startAdmin(ac.config, { env: { AGENTCORE_ADMIN_PASSWORD: password }, logDestination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const token = await loginForToken(admin.url, 'admin', password);
+  const seeded = await seedService(admin.url, token, JSON.parse(readFileSync(join(ROOT, 'policies/examples/demo.bundle.json'), 'utf8')));
+  return {
+    args: (n) => ['--control-plane', admin.url, '--service', 'agents', '--token', seeded.sidecarToken, '--trust-jwks-url', `${admin.url}/api/v1/sidecar/jwks`, '--cache-dir', join(dir, `cache-${n}`)],
+    close: async () => {
+      await admin.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+const cp = values.synced ? await controlPlane() : undefined;
+let runNo = 0;
+
 async function once() {
   const [port, adminPort] = [await freePort(), await freePort()];
-  const args = [values.cli, '--bundle', values.bundle, '--upstream', 'http://127.0.0.1:9', '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`];
+  const source = cp ? cp.args(++runNo) : ['--bundle', values.bundle];
+  const args = [values.cli, ...source, '--upstream', 'http://127.0.0.1:9', '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`];
   if (WORKERS > 1) args.push('--workers', String(WORKERS));
   const child = spawn(values.node, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   let stderr = '';
@@ -114,6 +143,7 @@ for (let i = 1; i <= RUNS; i++) {
   process.stderr.write(`run ${i}/${RUNS}: primary ${r.primary.rss.toFixed(1)} MB RSS; workers ${w || '—'} MB RSS\n`);
 }
 
+await cp?.close();
 const nodeVersion = spawnSync(values.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const rows = [];
 const row = (label, ms) =>
@@ -122,13 +152,13 @@ if (WORKERS > 1) {
   row('primary', results.map((r) => r.primary));
   row('worker (each)', results.flatMap((r) => r.workers));
 } else row('single process', results.map((r) => r.primary));
-process.stdout.write(`#### Idle memory, --workers ${WORKERS} — ${new Date().toISOString().slice(0, 10)}
+process.stdout.write(`#### Idle memory, --workers ${WORKERS}${cp ? ', synced mode' : ''} — ${new Date().toISOString().slice(0, 10)}
 
 \`\`\`
 node bench/idle-rss.mjs ${process.argv.slice(2).join(' ')}
 \`\`\`
 
-- ${values.cli} on node ${nodeVersion}; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; bundle: ${values.bundle}; ${RUNS} run(s), ${SETTLE} s idle after ready
+- ${values.cli} on node ${nodeVersion}; load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${cp ? 'synced from an admin API (demo service)' : `bundle: ${values.bundle}`}; ${RUNS} run(s), ${SETTLE} s idle after ready
 
 | process | RSS MB (median) | anonymous RSS MB | PSS MB | RSS per sample |
 |---|---:|---:|---:|---|

@@ -37,3 +37,73 @@ describe('createControlPlaneClient', () => {
     expect(calls).toEqual(['http://x/']);
   });
 });
+
+describe('the control-plane client in the shape of fetch', () => {
+  const listen = async (handler: Parameters<typeof createServer>[1]): Promise<string> => {
+    server = createServer(handler);
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('sends method, path with query, headers and body; reads status, headers (any case, repeated joined) and text', async () => {
+    const seen: { method?: string; url?: string; auth?: string; body?: string } = {};
+    const base = await listen((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        Object.assign(seen, { method: req.method, url: req.url, auth: req.headers.authorization, body });
+        res.setHeader('ETag', '"r7"');
+        res.setHeader('x-many', ['a', 'b']);
+        res.writeHead(201).end('näive');
+      });
+    });
+    const client = createControlPlaneClient();
+    try {
+      const res = await client.fetch(`${base}/api/v1/x?wait=30`, { method: 'POST', headers: { authorization: 'Bearer t' }, body: '{"a":1}', signal: new AbortController().signal });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('etag')).toBe('"r7"');
+      expect(res.headers.get('ETag')).toBe('"r7"');
+      expect(res.headers.get('x-many')).toBe('a, b');
+      expect(res.headers.get('x-none')).toBeNull();
+      expect(await res.text()).toBe('näive');
+      expect(seen).toEqual({ method: 'POST', url: '/api/v1/x?wait=30', auth: 'Bearer t', body: '{"a":1}' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails like fetch: TypeError "fetch failed" with the cause, and the abort reason when aborted', async () => {
+    const base = await listen((_req, res) => setTimeout(() => res.end('late'), 5_000));
+    const client = createControlPlaneClient();
+    try {
+      const refused = await client.fetch('http://127.0.0.1:1/', { method: 'GET', headers: {}, signal: new AbortController().signal }).catch((e: unknown) => e as Error);
+      expect(refused).toBeInstanceOf(TypeError);
+      expect(refused.message).toBe('fetch failed');
+      expect((refused.cause as Error).message).toMatch(/ECONNREFUSED/);
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(new Error('no answer within 50 ms')), 50);
+      const aborted = await client.fetch(`${base}/`, { method: 'GET', headers: {}, signal: ac.signal }).catch((e: unknown) => e as Error);
+      expect(aborted.message).toBe('no answer within 50 ms');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not follow a redirect (the bearer token stays with the control plane)', async () => {
+    let hits = 0;
+    const base = await listen((req, res) => {
+      hits++;
+      if (req.url === '/moved') res.writeHead(302, { location: '/elsewhere' }).end();
+      else res.end('followed');
+    });
+    const client = createControlPlaneClient();
+    try {
+      const res = await client.fetch(`${base}/moved`, { method: 'GET', headers: { authorization: 'Bearer t' }, signal: new AbortController().signal });
+      expect(res.status).toBe(302);
+      await discardBody(res);
+      expect(hits).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 /** One undici connection pool per upstream origin, kept across bundle reloads so keep-alive connections survive them. */
-import { Pool } from './undici-pool.js';
+import { Pool } from './undici-core.js';
 
 export interface PoolOptions {
   connectTimeoutMs: number;

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Pool } from './undici-pool.js';
+import { Agent, Pool } from './undici-core.js';
 
 const undiciIndexLoaded = (): boolean => Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\/]undici[\\/]index\.js$/.test(k));
 
@@ -26,6 +26,7 @@ describe('undici Pool loaded without the index', () => {
   it('is undici’s own Pool class (an upgrade that moves the file fails here)', async () => {
     const undici = await import('undici');
     expect(Pool).toBe(undici.Pool);
+    expect(Agent).toBe(undici.Agent);
     expect(typeof (Pool.prototype as unknown as Record<string, unknown>).request).toBe('function');
   });
 });
