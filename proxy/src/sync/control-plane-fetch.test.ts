@@ -76,13 +76,14 @@ describe('the control-plane client in the shape of fetch', () => {
     const base = await listen((_req, res) => setTimeout(() => res.end('late'), 5_000));
     const client = createControlPlaneClient();
     try {
-      const refused = await client.fetch('http://127.0.0.1:1/', { method: 'GET', headers: {}, signal: new AbortController().signal }).catch((e: unknown) => e as Error);
+      const failure = (p: Promise<unknown>): Promise<Error> => p.then(() => new Error('resolved instead of failing'), (e: unknown) => e as Error);
+      const refused = await failure(client.fetch('http://127.0.0.1:1/', { method: 'GET', headers: {}, signal: new AbortController().signal }));
       expect(refused).toBeInstanceOf(TypeError);
       expect(refused.message).toBe('fetch failed');
       expect((refused.cause as Error).message).toMatch(/ECONNREFUSED/);
       const ac = new AbortController();
       setTimeout(() => ac.abort(new Error('no answer within 50 ms')), 50);
-      const aborted = await client.fetch(`${base}/`, { method: 'GET', headers: {}, signal: ac.signal }).catch((e: unknown) => e as Error);
+      const aborted = await failure(client.fetch(`${base}/`, { method: 'GET', headers: {}, signal: ac.signal }));
       expect(aborted.message).toBe('no answer within 50 ms');
     } finally {
       await client.close();
