@@ -68,8 +68,10 @@ export async function sessionExpiryJourney(sys: ConsoleSystem, browser: Browser)
   const ctx = await newContext(browser, sys.admin.url);
   const page = await ctx.newPage();
   try {
-    await signIn(page, USERS.platform, '/services/agents/bundles');
-    await page.getByRole('heading', { name: 'Bundles of agents' }).waitFor();
+    // Start on a page that polls nothing: the bundles page refreshes the fleet every 2 s, and that poll's 401 would
+    // send the user to sign-in before the click below under a loaded CI machine (a race the test lost once).
+    await signIn(page, USERS.platform, '/services/agents/config');
+    await page.getByRole('heading', { name: 'Routes & upstreams of agents' }).waitFor();
     await ctx.clearCookies(); // as if the session expired
     await page.getByRole('link', { name: 'Fleet' }).click();
     await page.getByText('Your session ended. Sign in again to continue where you were.').waitFor();
