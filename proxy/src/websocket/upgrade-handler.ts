@@ -14,7 +14,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { loadWs, ws, wsModule, type WebSocket, type WebSocketServer } from './ws-module.js';
+import { withWs, ws, type WebSocket, type WebSocketServer } from './ws-module.js';
 import type { PolicyRuntime } from '../bundle/policy-runtime.js';
 import { unforwardableHeader } from '../forward/forwardable-headers.js';
 import { unforwardable } from '../forward/upstream-failure.js';
@@ -117,19 +117,16 @@ class WebSocketUpgrades implements UpgradeHandler {
       return;
     }
     takeHandshakeCredential(ctx);
-    this.handshake(ctx, socket, head);
+    // the first handshake of the process loads `ws` (ws-module.ts); a broken install answers 500, not a crash
+    withWs(
+      () => whenSettled(this.pipeline.runStages(ctx), (r) => (r ? this.pipeline.respond(ctx, r) : this.admit(ctx, socket, head))),
+      (err) => this.withoutWs(ctx, err),
+    );
   };
 
-  /** The stages, then the WebSocket checks and the backend handshake. The first one loads `ws` (ws-module.ts). */
-  private handshake(ctx: RequestContext, socket: Socket, head: Buffer): void {
-    if (wsModule() === undefined) {
-      loadWs().then(() => this.handshake(ctx, socket, head), (err: unknown) => [this.o.log.error({ err }, 'could not load ws'), this.pipeline.respond(ctx, deny('INTERNAL_ERROR', 'the gateway could not load its WebSocket library'))]);
-      return;
-    }
-    whenSettled(this.pipeline.runStages(ctx), (r) => {
-      if (r) this.pipeline.respond(ctx, r);
-      else this.admit(ctx, socket, head);
-    });
+  private withoutWs(ctx: RequestContext, err: unknown): void {
+    this.o.log.error({ err }, 'could not load the ws library');
+    this.pipeline.respond(ctx, deny('INTERNAL_ERROR', 'the gateway could not load its WebSocket library'));
   }
 
   recheck(): Promise<void> {
