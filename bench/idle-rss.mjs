@@ -12,13 +12,14 @@
 // RSS counts the node binary's file pages (~40–45 MB, shared by every worker of the machine); PSS divides shared
 // pages among the processes that map them. Linux only (reads /proc). Requires `npm run build`.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { childrenOf, memoryOf } from './proc-stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -61,28 +62,6 @@ const status = (url) =>
     r.setTimeout(1000, () => r.destroy());
     r.end();
   });
-
-/** kB fields of /proc/PID/status and smaps_rollup, in MB. */
-function memoryOf(pid) {
-  const field = (text, name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
-  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const sm = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  return { rss: field(st, 'VmRSS'), anon: field(st, 'RssAnon'), pss: field(sm, 'Pss') };
-}
-
-function childrenOf(pid) {
-  const out = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 
 /** --synced: an admin API in this process with the demo service seeded; the sidecar's control-plane flags. */
 async function controlPlane() {

@@ -14,13 +14,14 @@
 //          [--only direct,http-proxy,sidecar,sidecar-full,sidecar-full-trace-0.01,sidecar-full-trace-1] [--rate] [--access-log FILE] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuSeconds } from './proc-stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NGINX = '/usr/sbin/nginx';
@@ -383,33 +384,6 @@ async function waitReady(entry, url, headers = {}, timeoutMs = 20_000) {
   throw new Error(`${entry.name} not ready at ${url} after ${timeoutMs} ms (last: ${last}):\n${stderrTail(entry)}`);
 }
 
-/** CPU seconds (user + system) of a process and all its live descendants (the `--workers` children), from /proc. */
-function cpuSeconds(pid) {
-  const tick = 100; // USER_HZ on Linux
-  const stat = (p) => {
-    try {
-      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick };
-    } catch {
-      return undefined;
-    }
-  };
-  const all = new Map();
-  for (const name of readdirSync('/proc')) if (/^\d+$/.test(name)) {
-    const st = stat(name);
-    if (st) all.set(Number(name), st);
-  }
-  let total = 0;
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.pop();
-    total += all.get(p)?.cpu ?? 0;
-    for (const [child, st] of all) if (st.ppid === p) queue.push(child);
-  }
-  return total;
-}
-
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -458,11 +432,13 @@ export function parseWrk(text) {
 
 let currentWrk;
 
-/** --requests: N sequential requests on one connection, timed by bench/one-connection-client.mjs (on CPU 1 with --pin). */
-function runClient(opts, url, headers, requests) {
-  const args = [join(ROOT, 'bench/one-connection-client.mjs'), url, String(requests), ...Object.entries(headers).map(([k, v]) => `${k}:${v}`)];
+/**
+ * Runs a load generator to its end (on CPU 1 with --pin; `currentWrk` so a signal can stop it) and parses its output;
+ * rejects with the output when it fails.
+ */
+function runLoad(name, command, args, parse) {
   return new Promise((resolveRun, reject) => {
-    const child = PIN ? spawn('taskset', ['-c', '1', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = PIN ? spawn('taskset', ['-c', '1', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     currentWrk = child;
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -470,37 +446,33 @@ function runClient(opts, url, headers, requests) {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       currentWrk = undefined;
-      if (code !== 0) return reject(new Error(`one-connection-client exited with ${signal ?? code}:\n${out}`));
-      const r = JSON.parse(out.trim().split('\n').pop());
-      resolveRun({ rps: 1000 / r.mean, p50: r.p50, p99: r.p99, requests: r.requests, non2xx: r.errors, socketErrors: 0 });
-    });
-  });
-}
-
-/** One measured (or, with `warmup`, unreported) run of a target: wrk for a duration, or the one-connection client. */
-function runWrk(tool, opts, url, headers, duration, warmup = false) {
-  if (opts.requests !== undefined) return runClient(opts, url, headers, warmup ? Math.min(1000, opts.requests) : opts.requests);
-  const args = ['-t', String(opts.threads), '-c', String(opts.connections), '-d', duration, '--latency'];
-  if (tool.isWrk2) args.push('-R', String(opts.rps));
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  args.push(url);
-  return new Promise((resolveRun, reject) => {
-    const child = PIN ? spawn('taskset', ['-c', '1', tool.path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(tool.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    currentWrk = child;
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      currentWrk = undefined;
-      if (code !== 0) return reject(new Error(`${tool.name} exited with ${signal ?? code}:\n${out}`));
+      if (code !== 0) return reject(new Error(`${name} exited with ${signal ?? code}:\n${out}`));
       try {
-        resolveRun(parseWrk(out));
+        resolveRun(parse(out));
       } catch (e) {
         reject(e);
       }
     });
   });
+}
+
+/** --requests: N sequential requests on one connection, timed by bench/one-connection-client.mjs. */
+function runClient(url, headers, requests) {
+  const args = [join(ROOT, 'bench/one-connection-client.mjs'), url, String(requests), ...Object.entries(headers).map(([k, v]) => `${k}:${v}`)];
+  return runLoad('one-connection-client', process.execPath, args, (out) => {
+    const r = JSON.parse(out.trim().split('\n').pop());
+    return { rps: 1000 / r.mean, p50: r.p50, p99: r.p99, requests: r.requests, non2xx: r.errors, socketErrors: 0 };
+  });
+}
+
+/** One measured (or, with `warmup`, unreported) run of a target: wrk for a duration, or the one-connection client. */
+function runWrk(tool, opts, url, headers, duration, warmup = false) {
+  if (opts.requests !== undefined) return runClient(url, headers, warmup ? Math.min(1000, opts.requests) : opts.requests);
+  const args = ['-t', String(opts.threads), '-c', String(opts.connections), '-d', duration, '--latency'];
+  if (tool.isWrk2) args.push('-R', String(opts.rps));
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  args.push(url);
+  return runLoad(tool.name, tool.path, args, parseWrk);
 }
 
 // ------------------------------------------------------------------ the fixed-cost backend

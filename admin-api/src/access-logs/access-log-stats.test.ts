@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketValue, deleteAccessLogsOlderThan, insertAccessLogs, latencyBucket, type AccessLogRecord } from '../store/index.js';
 import { accessLogRollupsMigration } from '../store/rollup-migration.js';
 import { DIALECTS } from '../store/test-databases.js';
-import { NO_REASON } from './stats-series.js';
+import { NO_REASON, type StatsCounts } from './stats-series.js';
 import { startLogsServer, type LogsTestServer } from './test-logs-server.js';
 
 const T0 = Date.parse('2030-03-01T00:00:00Z');
@@ -50,16 +50,8 @@ function randomRecords(n: number, seed: number): AccessLogRecord[] {
   });
 }
 
-interface Expected {
-  requests: number;
-  denied: number;
-  errors: number;
-  rateLimited: number;
-  deniedByReason: Record<string, number>;
-  latencyCount: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
+/** What the brute force computes for a bucket: the endpoint's own counts shape. */
+type Expected = StatsCounts;
 
 /** Nearest-rank percentile of the raw latencies, reported as the midpoint of its histogram bucket. */
 function bruteForcePercentile(latencies: number[], p: number): number | null {
